@@ -1,0 +1,36 @@
+package relay.upstream;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An upstream's answer: status and headers already read, body still on the wire. Closing it closes the
+ * upstream connection, which is what cancels a paid request that is still running.
+ *
+ * <p>{@code body} reports a body cut short (reset, incomplete chunked encoding, fewer bytes than
+ * {@code Content-Length}) as an {@link IOException}, and a complete body as end of stream.
+ */
+public record UpstreamResponse(int status, List<Header> headers, InputStream body, Closeable connection)
+        implements Closeable {
+
+    public UpstreamResponse {
+        headers = List.copyOf(headers);
+    }
+
+    public Optional<String> header(String name) {
+        for (Header header : headers) {
+            if (header.is(name)) {
+                return Optional.of(header.value());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() throws IOException {
+        connection.close();
+    }
+}
