@@ -1,0 +1,69 @@
+package relay.proxy;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import relay.config.Route;
+import relay.upstream.Header;
+import relay.upstream.UpstreamRequest;
+
+/** Turns a client's request into the upstream request: same method, path, query and body; end-to-end headers. */
+final class RequestForwarding {
+    /** Framing and routing headers the upstream client sets itself. */
+    private static final Set<String> REPLACED = Set.of("host", "content-length", "expect");
+
+    private RequestForwarding() {
+    }
+
+    static UpstreamRequest build(HttpExchange exchange, Route route, long contentLength) {
+        String rawPath = exchange.getRequestURI().getRawPath();
+        String rawQuery = exchange.getRequestURI().getRawQuery();
+        String target = rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
+        return new UpstreamRequest(exchange.getRequestMethod(), target,
+                headers(exchange.getRequestHeaders(), route.headers()), exchange.getRequestBody(), contentLength);
+    }
+
+    static List<Header> headers(Headers client, Map<String, String> routeHeaders) {
+        Set<String> hopByHop = HopByHop.namesIn(client);
+        List<Header> result = new ArrayList<>();
+        for (Map.Entry<String, List<String>> entry : client.entrySet()) {
+            String name = entry.getKey();
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (HopByHop.isHopByHop(name, hopByHop) || REPLACED.contains(lower) || overridden(name, routeHeaders)) {
+                continue;
+            }
+            for (String value : entry.getValue()) {
+                result.add(new Header(name, value));
+            }
+        }
+        routeHeaders.forEach((name, value) -> result.add(new Header(name, value)));
+        return result;
+    }
+
+    private static boolean overridden(String name, Map<String, String> routeHeaders) {
+        for (String routeHeader : routeHeaders.keySet()) {
+            if (routeHeader.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The request body's length as the client framed it: exact, 0 for none, -1 for chunked. */
+    static long contentLength(Headers client) {
+        String length = client.getFirst("Content-Length");
+        if (length != null) {
+            try {
+                return Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                return 0;
+            }
+        }
+        String coding = client.getFirst("Transfer-Encoding");
+        return coding != null && coding.toLowerCase(Locale.ROOT).contains("chunked") ? -1 : 0;
+    }
+}

@@ -1,0 +1,10 @@
+package relay.stream;
+
+import java.io.IOException;
+
+/** A write or flush to the client failed: the client is gone, or its write was aborted as stalled. */
+public final class ClientWriteException extends IOException {
+    ClientWriteException(IOException cause) {
+        super("client write failed: " + cause.getMessage(), cause);
+    }
+}

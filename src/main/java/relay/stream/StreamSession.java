@@ -1,0 +1,57 @@
+package relay.stream;
+
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.Callable;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Joiner;
+
+/**
+ * Relays one SSE body to one client: a scanner subtask and a pinger subtask, both owned by one
+ * {@link StructuredTaskScope} whose timeout is {@code stream.max_duration}. The first subtask to
+ * finish decides the end reason and cancels the other; when {@link #run} returns, both threads have
+ * ended. Closing the upstream body and the exchange is the caller's job (it owns them).
+ */
+public final class StreamSession {
+    private static final System.Logger LOG = System.getLogger("relay.stream");
+
+    private final StreamOptions options;
+    private final NanoClock clock;
+
+    public StreamSession(StreamOptions options, NanoClock clock) {
+        this.options = options;
+        this.clock = clock;
+    }
+
+    public EndReason run(InputStream upstreamBody, ClientWriter writer) throws InterruptedException {
+        EventForwarder scanner = new EventForwarder(upstreamBody, options.maxLine(), writer);
+        try (var scope = StructuredTaskScope.open(Joiner.<EndReason>anySuccessfulResultOrThrow(),
+                cfg -> cfg.withTimeout(options.maxDuration()).withName("relay-stream"))) {
+            scope.fork(guarded(scanner::run));
+            if (options.ping()) {
+                Pinger pinger = new Pinger(writer, options.pingComment(), options.pingInterval(), clock);
+                scope.fork(guarded(pinger::run));
+            }
+            return scope.join();
+        } catch (StructuredTaskScope.TimeoutException e) {
+            return EndReason.MAX_DURATION;
+        } catch (StructuredTaskScope.FailedException e) {
+            LOG.log(Level.ERROR, "stream subtasks failed", e.getCause());
+            return EndReason.INTERNAL_ERROR;
+        }
+    }
+
+    /** A bug in a subtask must end the stream at once, not leave the other running to max_duration. */
+    private static Callable<EndReason> guarded(Callable<EndReason> task) {
+        return () -> {
+            try {
+                return task.call();
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception | Error e) {
+                LOG.log(Level.ERROR, "stream subtask failed", e);
+                return EndReason.INTERNAL_ERROR;
+            }
+        };
+    }
+}

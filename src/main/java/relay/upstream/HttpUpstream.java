@@ -1,0 +1,160 @@
+package relay.upstream;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLSocketFactory;
+import relay.config.UpstreamSettings;
+
+/**
+ * A minimal HTTP/1.1 client for one upstream base URI: one connection per exchange, the body streamed
+ * both ways with no buffering beyond one socket read, and the connection closed when the response is
+ * closed (which cancels a paid upstream request). See docs/design.md for why relay has its own.
+ */
+public final class HttpUpstream implements Upstream {
+    /** Read buffer on the upstream socket; sized for memory per idle stream, not throughput. */
+    static final int READ_BUFFER = 4096;
+    private static final int WRITE_BUFFER = 8192;
+    private static final List<String> NOT_FORWARDED =
+            List.of("host", "content-length", "transfer-encoding", "connection", "expect");
+
+    private final URI base;
+    private final String basePath;
+    private final String hostHeader;
+    private final UpstreamSocketOpener opener;
+
+    public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout) {
+        this.base = base;
+        String path = base.getRawPath() == null ? "" : base.getRawPath();
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        boolean secure = "https".equalsIgnoreCase(base.getScheme());
+        int port = base.getPort();
+        boolean defaultPort = port == -1 || (secure && port == 443) || (!secure && port == 80);
+        String host = base.getHost().contains(":") ? "[" + base.getHost() + "]" : base.getHost();
+        this.hostHeader = defaultPort ? host : host + ":" + port;
+        this.opener = new UpstreamSocketOpener(settings, idleTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    @Override
+    public UpstreamResponse send(UpstreamRequest request) throws IOException {
+        Socket socket;
+        try {
+            socket = opener.open(base);
+        } catch (IOException e) {
+            throw new UpstreamConnectException(hostHeader, e);
+        }
+        try {
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
+            out.write(head(request));
+            writeBody(request, out);
+            out.flush();
+            InputStream in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+            ResponseHead head = ResponseHead.read(in);
+            while (head.status() < 200 && head.status() != 101) {
+                head = ResponseHead.read(in); // interim 1xx responses are not forwarded
+            }
+            return new UpstreamResponse(head.status(), head.headers(), body(head, in, request.method()), socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private byte[] head(UpstreamRequest request) {
+        StringBuilder head = new StringBuilder(512);
+        head.append(request.method()).append(' ').append(basePath).append(request.target()).append(" HTTP/1.1\r\n");
+        head.append("Host: ").append(hostHeader).append("\r\n");
+        for (Header header : request.headers()) {
+            if (!NOT_FORWARDED.contains(header.name().toLowerCase(java.util.Locale.ROOT))) {
+                head.append(header.name()).append(": ").append(header.value()).append("\r\n");
+            }
+        }
+        if (request.contentLength() > 0) {
+            head.append("Content-Length: ").append(request.contentLength()).append("\r\n");
+        } else if (request.contentLength() < 0) {
+            head.append("Transfer-Encoding: chunked\r\n");
+        } else if (methodMayHaveBody(request.method())) {
+            head.append("Content-Length: 0\r\n");
+        }
+        head.append("Connection: close\r\n\r\n");
+        return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean methodMayHaveBody(String method) {
+        return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+    }
+
+    private static void writeBody(UpstreamRequest request, OutputStream out) throws IOException {
+        if (request.contentLength() == 0) {
+            return;
+        }
+        boolean chunked = request.contentLength() < 0;
+        byte[] buffer = new byte[WRITE_BUFFER];
+        long remaining = request.contentLength();
+        while (chunked || remaining > 0) {
+            int n = readClient(request.body(), buffer,
+                    chunked ? buffer.length : (int) Math.min(buffer.length, remaining));
+            if (n == -1) {
+                if (!chunked) {
+                    throw new RequestBodyException(new java.io.EOFException("request body shorter than Content-Length"));
+                }
+                break;
+            }
+            if (chunked) {
+                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(buffer, 0, n);
+                out.write('\r');
+                out.write('\n');
+            } else {
+                out.write(buffer, 0, n);
+                remaining -= n;
+            }
+        }
+        if (chunked) {
+            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private static int readClient(InputStream body, byte[] buffer, int length) throws RequestBodyException {
+        try {
+            return body.read(buffer, 0, length);
+        } catch (IOException e) {
+            throw new RequestBodyException(e);
+        }
+    }
+
+    /** Message framing as RFC 9112 §6.3 orders it. */
+    private static InputStream body(ResponseHead head, InputStream in, String method) throws IOException {
+        int status = head.status();
+        if (method.equals("HEAD") || status == 204 || status == 304) {
+            return InputStream.nullInputStream();
+        }
+        List<String> codings = head.tokens("Transfer-Encoding");
+        if (!codings.isEmpty()) {
+            if (codings.get(codings.size() - 1).equals("chunked")) {
+                return new ChunkedBody(in);
+            }
+            return in; // delimited by close
+        }
+        String length = head.value("Content-Length");
+        if (length != null) {
+            try {
+                long n = Long.parseLong(length.trim());
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+                return new FixedLengthBody(in, n);
+            } catch (NumberFormatException e) {
+                throw new IOException("invalid Content-Length from upstream");
+            }
+        }
+        return in;
+    }
+}

@@ -1,0 +1,83 @@
+package relay.upstream;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.net.URI;
+import java.time.Duration;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import jdk.net.ExtendedSocketOptions;
+import relay.config.UpstreamSettings;
+
+/**
+ * Opens the socket for one upstream exchange: connect timeout, TCP keepalive (so a vanished upstream
+ * host is noticed in about {@code keepalive + 3 × 5 s} instead of never), no Nagle, TLS for https.
+ */
+final class UpstreamSocketOpener {
+    static final int KEEPALIVE_PROBE_INTERVAL_SECONDS = 5;
+    static final int KEEPALIVE_PROBES = 3;
+
+    private final UpstreamSettings settings;
+    private final Duration readTimeout;
+    private final SSLSocketFactory tls;
+
+    UpstreamSocketOpener(UpstreamSettings settings, Duration readTimeout, SSLSocketFactory tls) {
+        this.settings = settings;
+        this.readTimeout = readTimeout;
+        this.tls = tls;
+    }
+
+    Socket open(URI base) throws IOException {
+        boolean secure = "https".equalsIgnoreCase(base.getScheme());
+        int port = base.getPort() != -1 ? base.getPort() : secure ? 443 : 80;
+        Socket socket = new Socket();
+        try {
+            configure(socket);
+            socket.connect(new InetSocketAddress(base.getHost(), port), millis(settings.connectTimeout()));
+            if (secure) {
+                socket = handshake(socket, base.getHost(), port);
+            }
+            socket.setSoTimeout(millis(readTimeout));
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private void configure(Socket socket) throws IOException {
+        socket.setTcpNoDelay(true);
+        socket.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        int idleSeconds = (int) Math.max(1, settings.keepalive().toSeconds());
+        setIfSupported(socket, ExtendedSocketOptions.TCP_KEEPIDLE, idleSeconds);
+        setIfSupported(socket, ExtendedSocketOptions.TCP_KEEPINTERVAL, KEEPALIVE_PROBE_INTERVAL_SECONDS);
+        setIfSupported(socket, ExtendedSocketOptions.TCP_KEEPCOUNT, KEEPALIVE_PROBES);
+    }
+
+    private static <T> void setIfSupported(Socket socket, SocketOption<T> option, T value) throws IOException {
+        if (socket.supportedOptions().contains(option)) {
+            socket.setOption(option, value);
+        }
+    }
+
+    private Socket handshake(Socket plain, String host, int port) throws IOException {
+        SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setServerNames(java.util.List.of(new SNIHostName(host)));
+        parameters.setApplicationProtocols(new String[] {"http/1.1"});
+        socket.setSSLParameters(parameters);
+        socket.setSoTimeout(millis(settings.connectTimeout()));
+        socket.startHandshake();
+        return socket;
+    }
+
+    private static int millis(Duration duration) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, duration.toMillis()));
+    }
+}
