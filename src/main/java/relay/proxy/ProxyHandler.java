@@ -20,6 +20,7 @@ import relay.stream.ErrorEvent;
 import relay.stream.NanoClock;
 import relay.stream.StreamOptions;
 import relay.stream.StreamSession;
+import relay.stream.TrackedThreads;
 import relay.stream.WriteWatchdog;
 import relay.upstream.RequestBodyException;
 import relay.upstream.UpstreamConnectException;
@@ -38,8 +39,11 @@ final class ProxyHandler implements HttpHandler {
     private final WriteWatchdog watchdog;
     private final AccessLog accessLog;
     private final NanoClock clock;
+    private final TrackedThreads streamThreads;
 
-    ProxyHandler(Config config, RouteTable routes, WriteWatchdog watchdog, AccessLog accessLog, NanoClock clock) {
+    ProxyHandler(Config config, RouteTable routes, WriteWatchdog watchdog, AccessLog accessLog, NanoClock clock,
+            TrackedThreads streamThreads) {
+        this.streamThreads = streamThreads;
         this.config = config;
         this.routes = routes;
         this.watchdog = watchdog;
@@ -136,7 +140,7 @@ final class ProxyHandler implements HttpHandler {
         ClientWriter writer = new ClientWriter(out, clock);
         watchdog.watch(writer);
         try {
-            EndReason reason = new StreamSession(streamOptions(route), clock).run(response.body(), writer);
+            EndReason reason = new StreamSession(streamOptions(route), clock, streamThreads).run(response.body(), writer);
             record.reason = reason;
             closeQuietly(response); // cancel the upstream before anything else is written
             if (reason.needsErrorEvent()) {

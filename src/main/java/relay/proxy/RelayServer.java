@@ -13,6 +13,7 @@ import relay.config.RouteTarget;
 import relay.demo.DemoUpstream;
 import relay.ops.AccessLog;
 import relay.stream.NanoClock;
+import relay.stream.TrackedThreads;
 import relay.stream.WriteWatchdog;
 import relay.upstream.HttpUpstream;
 import relay.upstream.Upstream;
@@ -24,11 +25,26 @@ public final class RelayServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService exchanges;
     private final WriteWatchdog watchdog;
+    private final TrackedThreads exchangeThreads;
+    private final TrackedThreads streamThreads;
 
-    private RelayServer(HttpServer server, ExecutorService exchanges, WriteWatchdog watchdog) {
+    private RelayServer(HttpServer server, ExecutorService exchanges, WriteWatchdog watchdog,
+            TrackedThreads exchangeThreads, TrackedThreads streamThreads) {
         this.server = server;
         this.exchanges = exchanges;
         this.watchdog = watchdog;
+        this.exchangeThreads = exchangeThreads;
+        this.streamThreads = streamThreads;
+    }
+
+    /** Exchange handler threads alive now: one per request in progress. */
+    public int liveExchangeThreads() {
+        return exchangeThreads.live();
+    }
+
+    /** Scanner and pinger threads alive now: two per active stream at most. */
+    public int liveStreamThreads() {
+        return streamThreads.live();
     }
 
     /**
@@ -37,15 +53,16 @@ public final class RelayServer implements AutoCloseable {
      */
     public static RelayServer start(Config config, AccessLog accessLog, NanoClock clock) throws IOException {
         HttpServer server = HttpServer.create(config.server().listen(), BACKLOG);
-        ExecutorService exchanges = Executors.newThreadPerTaskExecutor(
-                Thread.ofVirtual().name("relay-exchange-", 0).factory());
+        TrackedThreads exchangeThreads = new TrackedThreads("relay-exchange-");
+        TrackedThreads streamThreads = new TrackedThreads("relay-stream-");
+        ExecutorService exchanges = Executors.newThreadPerTaskExecutor(exchangeThreads);
         WriteWatchdog watchdog = new WriteWatchdog(config.ping().writeTimeout(), clock);
         RouteTable routes = new RouteTable(bind(config));
-        ProxyHandler proxy = new ProxyHandler(config, routes, watchdog, accessLog, clock);
+        ProxyHandler proxy = new ProxyHandler(config, routes, watchdog, accessLog, clock, streamThreads);
         server.createContext("/", new OpsHandler(proxy));
         server.setExecutor(exchanges);
         server.start();
-        return new RelayServer(server, exchanges, watchdog);
+        return new RelayServer(server, exchanges, watchdog, exchangeThreads, streamThreads);
     }
 
     private static List<BoundRoute> bind(Config config) {

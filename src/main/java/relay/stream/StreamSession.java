@@ -17,16 +17,18 @@ public final class StreamSession {
 
     private final StreamOptions options;
     private final NanoClock clock;
+    private final TrackedThreads threads;
 
-    public StreamSession(StreamOptions options, NanoClock clock) {
+    public StreamSession(StreamOptions options, NanoClock clock, TrackedThreads threads) {
         this.options = options;
         this.clock = clock;
+        this.threads = threads;
     }
 
     public EndReason run(InputStream upstreamBody, ClientWriter writer) throws InterruptedException {
         EventForwarder scanner = new EventForwarder(upstreamBody, options.maxLine(), writer);
         try (var scope = StructuredTaskScope.open(Joiner.<EndReason>anySuccessfulResultOrThrow(),
-                cfg -> cfg.withTimeout(options.maxDuration()).withName("relay-stream"))) {
+                cfg -> cfg.withTimeout(options.maxDuration()).withThreadFactory(threads).withName("relay-stream"))) {
             scope.fork(guarded(scanner::run));
             if (options.ping()) {
                 Pinger pinger = new Pinger(writer, options.pingComment(), options.pingInterval(), clock);
