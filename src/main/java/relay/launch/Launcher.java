@@ -87,9 +87,8 @@ public final class Launcher {
             }
         }, "relay-signal-forwarder");
         Runtime.getRuntime().addShutdownHook(forwarder);
-        int code = child.waitFor();
-        Runtime.getRuntime().removeShutdownHook(forwarder);
-        return code;
+        // On a normal exit the hook still runs: the child is already gone and its code is passed on.
+        return child.waitFor();
     }
 
     /** RELAY_JAVA_OPTS (whitespace-separated) lets an operator size the heap without the direct form. */

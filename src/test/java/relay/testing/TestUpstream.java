@@ -219,6 +219,11 @@ public final class TestUpstream implements AutoCloseable {
             return this;
         }
 
+        /** Sends a FIN: the upstream is done writing, whatever its framing said. */
+        public void closeOutput() throws IOException {
+            socket.shutdownOutput();
+        }
+
         /** Ends the connection with a TCP RST, as a crashed upstream or a broken network does. */
         public void reset() throws IOException {
             socket.setSoLinger(true, 0);

@@ -1,0 +1,141 @@
+package relay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Properties;
+import relay.config.Config;
+import relay.config.ConfigException;
+import relay.config.ConfigLoader;
+import relay.config.ConfigPrinter;
+import relay.ops.AccessLog;
+import relay.proxy.RelayServer;
+import relay.proxy.ServerProperties;
+import relay.stream.NanoClock;
+
+/** Parses the command line and runs what it asks for; exit codes: 0 ok, 1 failure, 2 bad config or usage. */
+final class CommandLine {
+    static final int KEEP_RUNNING = -1;
+    static final String USAGE = """
+            usage: relay [--check] CONFIG.toml
+                   relay --help | --version
+
+            Relays Server-Sent-Events streams (LLM APIs) and keeps silent ones alive with heartbeats.
+
+              CONFIG.toml   the configuration file (see README.md, "Configuration")
+              --check       validate CONFIG.toml, print the effective configuration (secrets masked), exit
+              --help        print this text
+              --version     print relay's version
+
+            Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
+            SIGTERM/SIGINT stop relay; SIGKILL ends it at once.""";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    CommandLine(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    int run(String[] args) {
+        boolean check = false;
+        String file = null;
+        for (String arg : args) {
+            switch (arg) {
+                case "--help", "-h" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                case "--version" -> {
+                    out.println("relay " + version());
+                    return 0;
+                }
+                case "--check" -> check = true;
+                default -> {
+                    if (arg.startsWith("-") || file != null) {
+                        err.println("relay: unexpected argument '" + arg + "' (see --help)");
+                        return 2;
+                    }
+                    file = arg;
+                }
+            }
+        }
+        if (file == null) {
+            err.println("relay: missing configuration file (see --help)");
+            return 2;
+        }
+        Config config;
+        try {
+            config = ConfigLoader.load(Path.of(file), env);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        if (check) {
+            out.println(file + ": ok");
+            out.print(ConfigPrinter.describe(config));
+            return 0;
+        }
+        return serve(config);
+    }
+
+    private int serve(Config config) {
+        ServerProperties.apply();
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            // The JDK server's dispatcher dies silently otherwise, leaving a process that accepts nothing.
+            err.println("relay: fatal error in thread " + thread.getName() + ": " + error);
+            error.printStackTrace(err);
+            Runtime.getRuntime().halt(1);
+        });
+        AccessLog log = new AccessLog(out, InstantSource.system());
+        RelayServer server;
+        try {
+            server = RelayServer.start(config, log, NanoClock.SYSTEM);
+        } catch (IOException e) {
+            err.println("relay: cannot listen on " + config.server().listen() + ": " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "relay-shutdown"));
+        watchLauncher();
+        log.info("relay " + version() + " listening on " + server.address().getHostString() + ":" + server.address().getPort()
+                + " ping.interval=" + config.ping().interval().toMillis() + "ms"
+                + " ping.enabled=" + config.ping().enabled()
+                + " stream.idle_timeout=" + config.stream().idleTimeout().toSeconds() + "s"
+                + " stream.max_duration=" + config.stream().maxDuration().toSeconds() + "s"
+                + " routes=" + config.routes().size());
+        return KEEP_RUNNING;
+    }
+
+    /** A child of the Java 17 launcher ends when the launcher does, even if the launcher was SIGKILLed. */
+    private void watchLauncher() {
+        String pid = System.getProperty("relay.launcher.pid");
+        if (pid == null) {
+            return;
+        }
+        try {
+            ProcessHandle.of(Long.parseLong(pid)).ifPresentOrElse(
+                    launcher -> launcher.onExit().thenRun(() -> System.exit(0)),
+                    () -> System.exit(0));
+        } catch (NumberFormatException e) {
+            err.println("relay: ignoring invalid relay.launcher.pid");
+        }
+    }
+
+    static String version() {
+        try (InputStream in = CommandLine.class.getResourceAsStream("/relay/version.properties")) {
+            Properties properties = new Properties();
+            if (in != null) {
+                properties.load(in);
+            }
+            return properties.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package relay.config;
+
+import static relay.config.TableReader.Sign.ANY;
+import static relay.config.TableReader.Sign.NON_NEGATIVE;
+import static relay.config.TableReader.Sign.POSITIVE;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** The single tables {@code [server]}, {@code [ping]}, {@code [upstream]}, {@code [stream]} and {@code [demo]}. */
+final class SettingsReader {
+    /** Linux refuses a TCP_KEEPIDLE above this (MAX_TCP_KEEPIDLE). */
+    private static final Duration MAX_KEEPALIVE = Duration.ofSeconds(32_767);
+
+    private SettingsReader() {
+    }
+
+    static ServerSettings server(TableReader t) throws ConfigException {
+        t.allowOnly(Set.of("listen", "max_streams", "max_body", "drain_timeout", "client_keys"));
+        ServerSettings d = ServerSettings.DEFAULTS;
+        return new ServerSettings(
+                listen(t, d.listen()),
+                (int) t.integer("max_streams", d.maxStreams(), 1, Integer.MAX_VALUE),
+                t.size("max_body", d.maxBody()),
+                t.duration("drain_timeout", d.drainTimeout(), POSITIVE),
+                clientKeys(t));
+    }
+
+    private static InetSocketAddress listen(TableReader t, InetSocketAddress fallback) throws ConfigException {
+        var setting = t.string("listen", false);
+        if (setting.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return ListenAddress.parse(setting.get().value());
+        } catch (InvalidValue e) {
+            throw t.invalid(setting.get(), e.reason());
+        }
+    }
+
+    private static List<String> clientKeys(TableReader t) throws ConfigException {
+        List<String> keys = new ArrayList<>();
+        for (Setting key : t.strings("client_keys", true)) {
+            if (key.value().isEmpty()) {
+                throw t.invalid(key, "is empty (an empty key would let anyone in)");
+            }
+            // A client sends the key as "Bearer <key>": one with blanks or line breaks could never match.
+            if (key.value().chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
+                throw t.invalid(key, "contains whitespace or control characters");
+            }
+            keys.add(key.value());
+        }
+        return keys;
+    }
+
+    static PingSettings ping(TableReader t) throws ConfigException {
+        t.allowOnly(Set.of("enabled", "interval", "write_timeout", "header_grace", "comment"));
+        PingSettings d = PingSettings.DEFAULTS;
+        boolean enabled = t.bool("enabled", d.enabled());
+        Duration interval = t.duration("interval", d.interval(), ANY);
+        return new PingSettings(
+                enabled,
+                // new-api's rule: an interval of zero or less means the default.
+                interval.isNegative() || interval.isZero() ? PingSettings.DEFAULT_INTERVAL : interval,
+                t.duration("write_timeout", d.writeTimeout(), POSITIVE),
+                t.duration("header_grace", d.headerGrace(), NON_NEGATIVE),
+                comment(t, d.comment()));
+    }
+
+    private static String comment(TableReader t, String fallback) throws ConfigException {
+        var setting = t.string("comment", false);
+        if (setting.isEmpty()) {
+            return fallback;
+        }
+        String comment = setting.get().value();
+        // The comment is written as ": <comment>\n\n"; a line break would end the comment and start an event.
+        if (comment.indexOf('\n') >= 0 || comment.indexOf('\r') >= 0) {
+            throw t.invalid(setting.get(), "must not contain a line break (CR or LF)");
+        }
+        return comment;
+    }
+
+    static UpstreamSettings upstream(TableReader t) throws ConfigException {
+        t.allowOnly(Set.of("connect_timeout", "keepalive"));
+        UpstreamSettings d = UpstreamSettings.DEFAULTS;
+        Duration connectTimeout = t.duration("connect_timeout", d.connectTimeout(), POSITIVE);
+        Duration keepalive = t.duration("keepalive", d.keepalive(), POSITIVE);
+        // TCP_KEEPIDLE counts whole seconds: rounding 1500ms silently would make the setting lie.
+        if (keepalive.getNano() != 0 || keepalive.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw t.invalid("keepalive", "must be a whole number of seconds, at least 1s (TCP keepalive counts seconds)");
+        }
+        if (keepalive.compareTo(MAX_KEEPALIVE) > 0) {
+            throw t.invalid("keepalive", "must be at most " + Units.formatDuration(MAX_KEEPALIVE) + " (the kernel's limit)");
+        }
+        return new UpstreamSettings(connectTimeout, keepalive);
+    }
+
+    static StreamSettings stream(TableReader t) throws ConfigException {
+        t.allowOnly(Set.of("idle_timeout", "max_duration", "max_line"));
+        StreamSettings d = StreamSettings.DEFAULTS;
+        return new StreamSettings(
+                t.duration("idle_timeout", d.idleTimeout(), POSITIVE),
+                t.duration("max_duration", d.maxDuration(), POSITIVE),
+                t.size("max_line", d.maxLine()));
+    }
+
+    static DemoSettings demo(TableReader t) throws ConfigException {
+        t.allowOnly(Set.of("think", "tokens", "token_interval"));
+        DemoSettings d = DemoSettings.DEFAULTS;
+        return new DemoSettings(
+                t.duration("think", d.think(), NON_NEGATIVE),
+                (int) t.integer("tokens", d.tokens(), 1, Integer.MAX_VALUE),
+                t.duration("token_interval", d.tokenInterval(), POSITIVE));
+    }
+}

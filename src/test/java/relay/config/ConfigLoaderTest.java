@@ -1,0 +1,531 @@
+package relay.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private static final String MINIMAL = """
+            [[routes]]
+            prefix = "/v1"
+            upstream = "demo"
+            """;
+
+    private static final String FULL = """
+            [server]
+            listen = "0.0.0.0:9090"
+            max_streams = 500
+            max_body = "4MiB"
+            drain_timeout = "45s"
+            client_keys = ["client-key-one", "client-key-two"]
+
+            [ping]
+            enabled = false
+            interval = "15s"
+            write_timeout = "2500ms"
+            header_grace = 0
+            comment = "keepalive"
+
+            [upstream]
+            connect_timeout = "3s"
+            keepalive = "20s"
+
+            [stream]
+            idle_timeout = "2m"
+            max_duration = "1h"
+            max_line = 65536
+
+            [demo]
+            think = "0s"
+            tokens = 3
+            token_interval = "10ms"
+
+            [[routes]]
+            prefix = "/v1"
+            upstream = "https://api.openai.com/v1/"
+            headers = { Authorization = "Bearer sk-literal-secret", "OpenAI-Organization" = "org-1" }
+            ping = false
+            errors = "openai"
+
+            [[routes]]
+            prefix = "/anthropic"
+            upstream = "http://127.0.0.1:8081"
+            errors = "anthropic"
+            [routes.headers]
+            x-api-key = "ant-literal-secret"
+
+            [[routes]]
+            prefix = "/demo"
+            upstream = "demo"
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fullFileMapsToEveryField() throws Exception {
+        Path file = write(FULL);
+        Config c = ConfigLoader.load(file, Map.of());
+
+        assertEquals(file, c.source());
+        assertEquals(new InetSocketAddress("0.0.0.0", 9090), c.server().listen());
+        assertEquals(500, c.server().maxStreams());
+        assertEquals(4L * 1024 * 1024, c.server().maxBody());
+        assertEquals(Duration.ofSeconds(45), c.server().drainTimeout());
+        assertEquals(List.of("client-key-one", "client-key-two"), c.server().clientKeys());
+
+        assertEquals(new PingSettings(false, Duration.ofSeconds(15), Duration.ofMillis(2500), Duration.ZERO,
+                "keepalive"), c.ping());
+        assertEquals(new UpstreamSettings(Duration.ofSeconds(3), Duration.ofSeconds(20)), c.upstream());
+        assertEquals(new StreamSettings(Duration.ofMinutes(2), Duration.ofHours(1), 65536), c.stream());
+        assertEquals(new DemoSettings(Duration.ZERO, 3, Duration.ofMillis(10)), c.demo());
+
+        assertEquals(List.of(
+                new Route("/v1", new RouteTarget.Http(URI.create("https://api.openai.com/v1")),
+                        Map.of("Authorization", "Bearer sk-literal-secret", "OpenAI-Organization", "org-1"),
+                        false, ErrorFormat.OPENAI),
+                new Route("/anthropic", new RouteTarget.Http(URI.create("http://127.0.0.1:8081")),
+                        Map.of("x-api-key", "ant-literal-secret"), true, ErrorFormat.ANTHROPIC),
+                new Route("/demo", new RouteTarget.Demo(), Map.of(), true, ErrorFormat.AUTO)),
+                c.routes());
+    }
+
+    @Test
+    void absentTablesTakeTheRecordDefaults() throws Exception {
+        Config c = ConfigLoader.load(write(MINIMAL), Map.of());
+
+        assertEquals(ServerSettings.DEFAULTS, c.server());
+        assertEquals(PingSettings.DEFAULTS, c.ping());
+        assertEquals(UpstreamSettings.DEFAULTS, c.upstream());
+        assertEquals(StreamSettings.DEFAULTS, c.stream());
+        assertEquals(DemoSettings.DEFAULTS, c.demo());
+        assertEquals(List.of(new Route("/v1", new RouteTarget.Demo(), Map.of(), true, ErrorFormat.AUTO)), c.routes());
+    }
+
+    @Test
+    void emptyFileHasNoRoutes() {
+        String message = error("", Map.of());
+        assertEquals(name() + ":1:1: no routes: add at least one [[routes]] table with a prefix and an upstream",
+                message);
+    }
+
+    @Test
+    void fileWithTablesButNoRoutesIsRejectedAtTheTop() {
+        assertStartsWith(":1:1: no routes", error("[ping]\nenabled = true\n", Map.of()));
+    }
+
+    @Test
+    void nonPositivePingIntervalMeansTheDefault() throws Exception {
+        for (String interval : List.of("0", "\"0s\"", "-5", "\"-2s\"")) {
+            Config c = ConfigLoader.load(write("[ping]\ninterval = " + interval + "\n" + MINIMAL), Map.of());
+            assertEquals(PingSettings.DEFAULT_INTERVAL, c.ping().interval(), interval);
+        }
+    }
+
+    @Test
+    void bareIntegersAreSecondsAndBytes() throws Exception {
+        Config c = ConfigLoader.load(write("""
+                [server]
+                drain_timeout = 7
+                max_body = 1000
+                """ + MINIMAL), Map.of());
+        assertEquals(Duration.ofSeconds(7), c.server().drainTimeout());
+        assertEquals(1000, c.server().maxBody());
+    }
+
+    @Test
+    void environmentIsSubstitutedInStringsPortsDurationsAndSizes() throws Exception {
+        Map<String, String> env = Map.of(
+                "PORT", "9443", "KEY", "sk-from-env", "PING", "1500ms", "BODY", "2MiB", "CLIENT", "ck-env",
+                "HOST", "api.example.com");
+        Config c = ConfigLoader.load(write("""
+                [server]
+                listen = "127.0.0.1:${PORT}"
+                max_body = "${BODY}"
+                client_keys = ["${CLIENT}"]
+                [ping]
+                interval = "${PING}"
+                [[routes]]
+                prefix = "/v1"
+                upstream = "https://${HOST}/base"
+                headers = { Authorization = "Bearer ${KEY}", X-Both = "${PORT}-${PORT}" }
+                """), env);
+
+        assertEquals(new InetSocketAddress("127.0.0.1", 9443), c.server().listen());
+        assertEquals(2L * 1024 * 1024, c.server().maxBody());
+        assertEquals(List.of("ck-env"), c.server().clientKeys());
+        assertEquals(Duration.ofMillis(1500), c.ping().interval());
+        Route route = c.routes().getFirst();
+        assertEquals(URI.create("https://api.example.com/base"), ((RouteTarget.Http) route.target()).base());
+        assertEquals(Map.of("Authorization", "Bearer sk-from-env", "X-Both", "9443-9443"), route.headers());
+    }
+
+    @Test
+    void ipv6ListenAddressNeedsBrackets() throws Exception {
+        Config c = ConfigLoader.load(write("[server]\nlisten = \"[::1]:8443\"\n" + MINIMAL), Map.of());
+        assertEquals(new InetSocketAddress("::1", 8443), c.server().listen());
+
+        assertStartsWith(":2:1: server.listen = \"::1:8443\": has an IPv6 address without brackets",
+                error("[server]\nlisten = \"::1:8443\"\n" + MINIMAL, Map.of()));
+    }
+
+    // ---- mistakes: each names the file, the line and column of the offending key, and what is wrong ----
+
+    @Test
+    void unknownKeyIsRejectedWithASuggestion() {
+        assertEquals(name() + ":3:1: unknown key 'intervall' in [ping] (did you mean 'interval'?)",
+                error("[ping]\nenabled = true\nintervall = \"5s\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void unknownTableIsRejected() {
+        assertEquals(name() + ":4:1: unknown table [pings] (did you mean 'ping'?)",
+                error(MINIMAL + "[pings]\nenabled = true\n", Map.of()));
+    }
+
+    @Test
+    void unknownKeyInRouteIsRejected() {
+        assertStartsWith(":4:1: unknown key 'header' in [[routes]] (did you mean 'headers'?)",
+                error(MINIMAL + "header = { A = \"b\" }\n", Map.of()));
+    }
+
+    @Test
+    void wrongTypeNamesBothTypes() {
+        assertEquals(name() + ":2:1: ping.enabled must be a boolean, got string",
+                error("[ping]\nenabled = \"yes\"\n" + MINIMAL, Map.of()));
+        assertEquals(name() + ":2:3: server.max_streams must be an integer, got float",
+                error("[server]\n  max_streams = 1.5\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void badDurationUnitIsRejected() {
+        assertEquals(name() + ":2:1: stream.idle_timeout = \"10x\": has an unknown unit (use ms, s, m or h)",
+                error("[stream]\nidle_timeout = \"10x\"\n" + MINIMAL, Map.of()));
+        assertStartsWith(":2:1: stream.idle_timeout = \"10\": needs a unit",
+                error("[stream]\nidle_timeout = \"10\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void negativeDurationIsRejected() {
+        assertEquals(name() + ":2:1: upstream.connect_timeout = \"-3s\": must not be negative",
+                error("[upstream]\nconnect_timeout = \"-3s\"\n" + MINIMAL, Map.of()));
+        assertEquals(name() + ":2:1: demo.think = -1: must not be negative",
+                error("[demo]\nthink = -1\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void zeroWriteTimeoutIsRejectedNotTakenAsOff() {
+        assertEquals(name() + ":3:1: ping.write_timeout = \"0s\": must be greater than 0 (0 does not mean \"off\" here)",
+                error("[ping]\ninterval = 0\nwrite_timeout = \"0s\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void keepaliveMustBeWholeSeconds() {
+        assertStartsWith(":2:1: upstream.keepalive = \"1500ms\": must be a whole number of seconds",
+                error("[upstream]\nkeepalive = \"1500ms\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void sizesTakeOnlyBinaryUnits() {
+        assertStartsWith(":2:1: stream.max_line = \"16MB\": uses a decimal unit",
+                error("[stream]\nmax_line = \"16MB\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void badListenPortIsRejected() {
+        assertEquals(name() + ":2:1: server.listen = \"127.0.0.1:70000\": needs a port from 1 to 65535",
+                error("[server]\nlisten = \"127.0.0.1:70000\"\n" + MINIMAL, Map.of()));
+        assertStartsWith(":2:1: server.listen = \":8080\": needs a host",
+                error("[server]\nlisten = \":8080\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void missingEnvironmentVariableIsNamedAtItsValue() {
+        assertEquals(name() + ":4:13: routes[0].headers.Authorization: environment variable OPENAI_API_KEY is not set",
+                error(MINIMAL + "headers = { Authorization = \"Bearer ${OPENAI_API_KEY}\" }\n", Map.of()));
+        assertEquals(name() + ":2:1: server.listen = \"127.0.0.1:${PORT}\": environment variable PORT is not set",
+                error("[server]\nlisten = \"127.0.0.1:${PORT}\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void duplicatePrefixIsRejectedAtTheSecondRoute() {
+        assertEquals(name() + ":5:1: routes[1].prefix = \"/v1\": is already the prefix of routes[0]"
+                        + " (each prefix may appear once)",
+                error(MINIMAL + "[[routes]]\nprefix = \"/v1\"\nupstream = \"https://example.com\"\n", Map.of()));
+    }
+
+    @Test
+    void tomlSyntaxErrorIsPositioned() {
+        assertStartsWith(":2:9: invalid TOML: ", error("[ping]\nenabled true\n" + MINIMAL, Map.of()));
+        assertStartsWith(":4:1: invalid TOML: ", error("[ping]\n\n\n[ping]\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void unknownErrorFormatIsRejected() {
+        assertEquals(name() + ":4:1: routes[0].errors = \"gemini\": must be \"auto\", \"openai\" or \"anthropic\"",
+                error(MINIMAL + "errors = \"gemini\"\n", Map.of()));
+    }
+
+    @Test
+    void badUpstreamUriIsRejected() {
+        assertEquals(name() + ":3:1: routes[0].upstream: must be \"demo\" or an absolute http:// or https:// URL",
+                error("[[routes]]\nprefix = \"/v1\"\nupstream = \"ftp://example.com\"\n", Map.of()));
+        assertEquals(name() + ":3:1: routes[0].upstream: must not have a query (?...)",
+                error("[[routes]]\nprefix = \"/v1\"\nupstream = \"https://example.com/v1?x=1\"\n", Map.of()));
+        assertStartsWith(":3:1: routes[0].upstream: is not a valid URL",
+                error("[[routes]]\nprefix = \"/v1\"\nupstream = \"https://exa mple.com\"\n", Map.of()));
+    }
+
+    @Test
+    void missingRequiredKeyIsReportedAtItsTable() {
+        assertEquals(name() + ":4:1: routes[1] has no upstream"
+                        + " (add e.g. upstream = \"https://api.openai.com\" or \"demo\")",
+                error(MINIMAL + "[[routes]]\nprefix = \"/b\"\n", Map.of()));
+        assertStartsWith(":1:1: routes[0] has no prefix", error("[[routes]]\nupstream = \"demo\"\n", Map.of()));
+    }
+
+    @Test
+    void prefixMustStartWithSlash() {
+        assertStartsWith(":2:1: routes[0].prefix = \"v1\": must start with '/'",
+                error("[[routes]]\nprefix = \"v1\"\nupstream = \"demo\"\n", Map.of()));
+    }
+
+    @Test
+    void pingCommentMustStayOnOneLine() {
+        assertStartsWith(":2:1: ping.comment = \"a\\nb\": must not contain a line break",
+                error("[ping]\ncomment = \"a\\nb\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void invalidHeaderNameIsRejected() {
+        assertStartsWith(":4:13: routes[0].headers.Bad Name: is not a valid header name",
+                error(MINIMAL + "headers = { \"Bad Name\" = \"x\" }\n", Map.of()));
+        assertStartsWith(":4:13: routes[0].headers.Host: cannot be set",
+                error(MINIMAL + "headers = { Host = \"x\" }\n", Map.of()));
+    }
+
+    @Test
+    void missingFileIsReportedAgainstItsName() {
+        Path missing = dir.resolve("nope.toml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, Map.of()));
+        assertEquals(missing + ":1:1: cannot read file (NoSuchFileException)", e.getMessage());
+    }
+
+    @Test
+    void invalidUtf8IsPositioned() throws IOException {
+        Path file = dir.resolve("config.toml");
+        Files.write(file, "[ping]\ncomment = \"ab\u0000\"\n".replace('\u0000', '?').getBytes(StandardCharsets.UTF_8));
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length - 3] = (byte) 0xff;
+        Files.write(file, bytes);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, Map.of()));
+        assertEquals(file + ":2:14: file is not valid UTF-8", e.getMessage());
+    }
+
+    // ---- secrets ----
+
+    @Test
+    void secretsNeverAppearInErrorMessages() {
+        Map<String, String> env = Map.of("KEY", "sk-env-secret\nInjected: 1", "NUM", "sk-env-number");
+        List<String> messages = List.of(
+                error(MINIMAL + "headers = { Authorization = \"Bearer ${KEY}\" }\n", env),
+                error(MINIMAL + "headers = { \"Bad Name\" = \"sk-literal-secret\" }\n", env),
+                error(MINIMAL + "headers = { Authorization = \"sk-literal-secret\", authorization = \"sk-literal-secret\" }\n", env),
+                error("[server]\nclient_keys = [\"sk-literal secret\"]\n" + MINIMAL, env),
+                error("[server]\nclient_keys = [\"\"]\n" + MINIMAL, env),
+                error("[server]\nmax_body = \"${NUM}\"\n" + MINIMAL, env),
+                error("[ping]\ninterval = \"${NUM}\"\n" + MINIMAL, env),
+                error("[[routes]]\nprefix = \"/v1\"\nupstream = \"https://user:sk-literal-secret@example.com\"\n", env),
+                error("[[routes]]\nprefix = \"/v1\"\nupstream = \"https://example.com?key=sk-literal-secret\"\n", env),
+                error(MINIMAL + "headers = { Authorization = Bearer sk-literal-secret }\n", env),
+                error(MINIMAL + "headers = { Authorization = \"Bearer\" sk-literal-secret }\n", env));
+        for (String message : messages) {
+            assertTrue(message.startsWith(name() + ":"), message);
+            assertFalse(message.contains("secret"), message);
+            assertFalse(message.contains("sk-env"), message);
+        }
+    }
+
+    @Test
+    void printerShowsEverySettingAndMasksSecrets() throws Exception {
+        String text = ConfigPrinter.describe(ConfigLoader.load(write(FULL), Map.of()));
+
+        for (String expected : List.of("listen          = 0.0.0.0:9090", "max_streams     = 500",
+                "max_body        = 4MiB", "drain_timeout   = 45s", "client_keys     = 2 key(s), values hidden",
+                "enabled         = false", "interval        = 15s", "write_timeout   = 2500ms",
+                "header_grace    = 0s", "comment         = \"keepalive\"", "connect_timeout = 3s",
+                "keepalive       = 20s", "idle_timeout    = 2m", "max_duration    = 1h", "max_line        = 64KiB",
+                "think           = 0s", "tokens          = 3", "token_interval  = 10ms",
+                "upstream        = https://api.openai.com/v1",
+                "headers         = Authorization: ***, OpenAI-Organization: ***",
+                "headers         = x-api-key: ***", "upstream        = demo", "errors          = anthropic")) {
+            assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
+        }
+        assertFalse(text.contains("secret"), text);
+        assertFalse(text.contains("client-key"), text);
+        assertFalse(text.contains("org-1"), text);
+    }
+
+    @Test
+    void printerShowsIpv6ListenAddressesShort() throws Exception {
+        String text = ConfigPrinter.describe(
+                ConfigLoader.load(write("[server]\nlisten = \"[::1]:8443\"\n" + MINIMAL), Map.of()));
+        assertTrue(text.contains("listen          = [::1]:8443"), text);
+    }
+
+    @Test
+    void printerShowsDefaults() throws Exception {
+        String text = ConfigPrinter.describe(ConfigLoader.load(write(MINIMAL), Map.of()));
+        for (String expected : List.of("listen          = 127.0.0.1:8080", "max_body        = 32MiB",
+                "idle_timeout    = 5m", "max_duration    = 30m", "max_line        = 16MiB",
+                "client_keys     = none (no client authentication)", "headers         = none")) {
+            assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
+        }
+    }
+
+    // ---- robustness ----
+
+    @Test
+    void mutatedConfigsLoadOrFailWithAPositionedMessage() throws IOException {
+        String valid = """
+                [server]
+                listen = "[::1]:8080"
+                max_streams = 100
+                max_body = "1MiB"
+                client_keys = ["${CLIENT}"]
+                [ping]
+                interval = "${PING}"
+                write_timeout = 5
+                comment = "PING"
+                [upstream]
+                keepalive = "15s"
+                [stream]
+                max_line = "64KiB"
+                [demo]
+                think = "1500ms"
+                [[routes]]
+                prefix = "/v1"
+                upstream = "http://127.0.0.1:9/v1/"
+                headers = { Authorization = "Bearer ${KEY}" }
+                errors = "openai"
+                [[routes]]
+                prefix = "/demo"
+                upstream = "demo"
+                """;
+        Map<String, String> env = Map.of("CLIENT", "ck", "PING", "2s", "KEY", "sk");
+        Path file = dir.resolve("fuzz.toml");
+        Pattern positioned = Pattern.compile(Pattern.quote(file.toString()) + ":\\d+:\\d+: .+", Pattern.DOTALL);
+        Random random = new Random(20_251_125L);
+        int loaded = 0;
+        for (int i = 0; i < 2000; i++) {
+            byte[] mutated = mutate(valid.getBytes(StandardCharsets.UTF_8), random);
+            Files.write(file, mutated);
+            try {
+                ConfigLoader.load(file, env);
+                loaded++;
+            } catch (ConfigException e) {
+                assertTrue(positioned.matcher(e.getMessage()).matches(), e.getMessage());
+                assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            } catch (RuntimeException | StackOverflowError e) {
+                fail("mutation " + i + " threw " + e + " for:\n" + new String(mutated, StandardCharsets.UTF_8), e);
+            }
+        }
+        assertTrue(loaded > 0, "no mutation loaded: the fuzz test is not exercising valid configs");
+    }
+
+    private static byte[] mutate(byte[] input, Random random) {
+        byte[] bytes = input;
+        int mutations = 1 + random.nextInt(3);
+        for (int m = 0; m < mutations; m++) {
+            bytes = switch (random.nextInt(4)) {
+                case 0 -> flipByte(bytes, random);
+                case 1 -> editLines(bytes, random, false);
+                case 2 -> editLines(bytes, random, true);
+                default -> insertJunk(bytes, random);
+            };
+        }
+        return bytes;
+    }
+
+    private static byte[] flipByte(byte[] bytes, Random random) {
+        byte[] out = bytes.clone();
+        if (out.length > 0) {
+            out[random.nextInt(out.length)] ^= (byte) (1 << random.nextInt(8));
+        }
+        return out;
+    }
+
+    private static byte[] editLines(byte[] bytes, Random random, boolean duplicate) {
+        List<String> lines = new ArrayList<>(Arrays.asList(new String(bytes, StandardCharsets.ISO_8859_1).split("\n", -1)));
+        int at = random.nextInt(lines.size());
+        if (duplicate) {
+            lines.add(at, lines.get(at));
+        } else {
+            lines.remove(at);
+        }
+        return String.join("\n", lines).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static final String JUNK = "[]{}\"'=#.,:$\\\n\t -0123456789abcxyzsmhMiB${}\u00e9";
+
+    private static byte[] insertJunk(byte[] bytes, Random random) {
+        StringBuilder junk = new StringBuilder();
+        for (int n = 1 + random.nextInt(8); n > 0; n--) {
+            junk.append(random.nextInt(10) == 0 ? (char) random.nextInt(256) : JUNK.charAt(random.nextInt(JUNK.length())));
+        }
+        byte[] insert = junk.toString().getBytes(StandardCharsets.ISO_8859_1);
+        int at = random.nextInt(bytes.length + 1);
+        byte[] out = new byte[bytes.length + insert.length];
+        System.arraycopy(bytes, 0, out, 0, at);
+        System.arraycopy(insert, 0, out, at, insert.length);
+        System.arraycopy(bytes, at, out, at + insert.length, bytes.length - at);
+        return out;
+    }
+
+    // ---- helpers ----
+
+    private Path write(String toml) throws IOException {
+        return Files.writeString(dir.resolve("config.toml"), toml);
+    }
+
+    private String name() {
+        return dir.resolve("config.toml").toString();
+    }
+
+    private String error(String toml, Map<String, String> env) {
+        Path file;
+        try {
+            file = write(toml);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, env));
+        assertInstanceOf(String.class, e.getMessage());
+        return e.getMessage();
+    }
+
+    private void assertStartsWith(String expectedAfterName, String message) {
+        assertTrue(message.startsWith(name() + expectedAfterName),
+                () -> "expected '" + name() + expectedAfterName + "...' but was '" + message + "'");
+    }
+}
