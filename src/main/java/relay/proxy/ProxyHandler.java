@@ -40,10 +40,12 @@ final class ProxyHandler implements HttpHandler {
     private final AccessLog accessLog;
     private final NanoClock clock;
     private final TrackedThreads streamThreads;
+    private final Admission admission;
 
     ProxyHandler(Config config, RouteTable routes, WriteWatchdog watchdog, AccessLog accessLog, NanoClock clock,
             TrackedThreads streamThreads) {
         this.streamThreads = streamThreads;
+        this.admission = new Admission(config.server().maxStreams());
         this.config = config;
         this.routes = routes;
         this.watchdog = watchdog;
@@ -63,7 +65,18 @@ final class ProxyHandler implements HttpHandler {
                 return;
             }
             record.route = bound.get().route().prefix();
-            forward(exchange, bound.get(), record);
+            if (!admission.tryEnter()) {
+                record.status = 503;
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                ErrorResponses.send(exchange, 503, "relay is at server.max_streams (" + admission.limit()
+                        + " concurrent requests); retry later", "server_error", "overloaded");
+                return;
+            }
+            try {
+                forward(exchange, bound.get(), record);
+            } finally {
+                admission.leave();
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "exchange failed", e);
             record.reason = EndReason.INTERNAL_ERROR;
