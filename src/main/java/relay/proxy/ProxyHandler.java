@@ -3,54 +3,51 @@ package relay.proxy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.SocketTimeoutException;
-import java.util.Locale;
+import java.time.Duration;
 import java.util.Optional;
 import relay.config.Config;
-import relay.config.ErrorFormat;
 import relay.config.Route;
 import relay.ops.AccessLog;
-import relay.ops.ExchangeLog;
-import relay.stream.ClientWriter;
+import relay.stream.BodySource;
 import relay.stream.EndReason;
-import relay.stream.ErrorEvent;
 import relay.stream.NanoClock;
-import relay.stream.StreamOptions;
-import relay.stream.StreamSession;
 import relay.stream.TrackedThreads;
+import relay.stream.UpstreamFailedException;
 import relay.stream.WriteWatchdog;
 import relay.upstream.RequestBodyException;
+import relay.upstream.UpstreamCall;
 import relay.upstream.UpstreamConnectException;
 import relay.upstream.UpstreamResponse;
 
 /**
  * Handles one client exchange on its own virtual thread: picks the route, forwards the request, and
  * either relays an event stream (with heartbeats) or proxies any other response unchanged.
+ *
+ * <p>Commit policy for stream requests: relay waits up to {@code ping.header_grace} for the upstream's
+ * response. If it starts in time, the client gets the upstream's real status and headers (a 4xx/5xx
+ * with its body, unchanged). If not, relay commits {@code 200} with SSE headers and pings while it
+ * waits; a failure after that reaches the client as one SSE error event.
  */
 final class ProxyHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger("relay.proxy");
-    private static final int COPY_BUFFER = 8192;
 
     private final Config config;
     private final RouteTable routes;
-    private final WriteWatchdog watchdog;
     private final AccessLog accessLog;
     private final NanoClock clock;
-    private final TrackedThreads streamThreads;
     private final Admission admission;
+    private final StreamResponder streams;
 
     ProxyHandler(Config config, RouteTable routes, WriteWatchdog watchdog, AccessLog accessLog, NanoClock clock,
             TrackedThreads streamThreads) {
-        this.streamThreads = streamThreads;
-        this.admission = new Admission(config.server().maxStreams());
         this.config = config;
         this.routes = routes;
-        this.watchdog = watchdog;
         this.accessLog = accessLog;
         this.clock = clock;
+        this.admission = new Admission(config.server().maxStreams());
+        this.streams = new StreamResponder(config, watchdog, clock, streamThreads);
     }
 
     @Override
@@ -88,180 +85,102 @@ final class ProxyHandler implements HttpHandler {
     private void forward(HttpExchange exchange, BoundRoute bound, ExchangeRecord record) {
         long contentLength = RequestForwarding.contentLength(exchange.getRequestHeaders());
         if (contentLength > config.server().maxBody()) {
-            record.status = 413;
-            ErrorResponses.send(exchange, 413, "request body exceeds server.max_body (" + config.server().maxBody()
-                    + " bytes)", "invalid_request_error", "body_too_large");
+            tooLarge(exchange, record);
             return;
         }
-        UpstreamResponse response;
+        UpstreamCall call;
+        boolean streamRequest;
         try {
-            response = bound.upstream().send(RequestForwarding.build(exchange, bound.route(), contentLength));
+            RequestBody body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody());
+            boolean askedBeforeSending = body.asksForStream()
+                    || StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
+            call = bound.upstream().call(RequestForwarding.build(exchange, bound.route(), body.stream(), contentLength,
+                    askedBeforeSending));
+            streamRequest = askedBeforeSending || body.asksForStream();
         } catch (RequestBodyException e) {
-            record.reason = EndReason.CLIENT_GONE;
-            return;
-        } catch (UpstreamConnectException e) {
-            record.status = 502;
-            record.reason = EndReason.UPSTREAM_ERROR;
-            ErrorResponses.send(exchange, 502, e.getMessage(), "upstream_error", "upstream_unreachable");
-            return;
-        } catch (SocketTimeoutException e) {
-            record.status = 504;
-            record.reason = EndReason.IDLE_TIMEOUT;
-            ErrorResponses.send(exchange, 504, "upstream did not answer within stream.idle_timeout ("
-                    + config.stream().idleTimeout().toSeconds() + "s)", "upstream_error", "upstream_timeout");
+            if (e.getCause() instanceof BodyTooLargeException) {
+                tooLarge(exchange, record);
+            } else {
+                record.reason = EndReason.CLIENT_GONE;
+            }
             return;
         } catch (IOException e) {
-            record.status = 502;
-            record.reason = EndReason.UPSTREAM_ERROR;
-            ErrorResponses.send(exchange, 502, "upstream request failed: " + e.getMessage(), "upstream_error",
-                    "upstream_error");
+            upstreamFailed(exchange, e, record);
             return;
         }
-        record.upstreamHeadersNanos = clock.nanoTime();
-        try (response) {
-            record.status = response.status();
-            if (isEventStream(response)) {
-                relayStream(exchange, bound.route(), response, record);
+        try (call) {
+            if (streamRequest && !respondsWithinGrace(call)) {
+                streamBeforeHeaders(exchange, bound.route(), call, record);
+                return;
+            }
+            UpstreamResponse response;
+            try {
+                response = call.response();
+            } catch (IOException e) {
+                upstreamFailed(exchange, e, record);
+                return;
+            }
+            record.upstreamHeadersNanos = clock.nanoTime();
+            if (UpstreamAnswer.isEventStream(response)) {
+                ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
+                streams.respond(exchange, bound.route(), response.status(), writer -> response.body(), call, record);
             } else {
-                proxyBody(exchange, response, record);
+                BodyProxy.proxy(exchange, response, record);
             }
         } catch (IOException e) {
             // closing the upstream connection failed: it is gone either way
         }
     }
 
-    private static boolean isEventStream(UpstreamResponse response) {
-        return response.status() / 100 == 2
-                && response.header("Content-Type")
-                        .map(type -> type.toLowerCase(Locale.ROOT).startsWith("text/event-stream"))
-                        .orElse(false);
-    }
-
-    private void relayStream(HttpExchange exchange, Route route, UpstreamResponse response, ExchangeRecord record) {
-        record.stream = true;
-        ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
-        ResponseHeaders.setEventStream(exchange.getResponseHeaders());
-        OutputStream out;
+    private boolean respondsWithinGrace(UpstreamCall call) throws IOException {
+        Duration grace = config.ping().headerGrace();
+        if (grace.isZero()) {
+            return false;
+        }
         try {
-            exchange.sendResponseHeaders(response.status(), 0);
-            out = exchange.getResponseBody();
-            out.flush();
+            return call.awaitResponse(grace);
         } catch (IOException e) {
-            record.reason = EndReason.CLIENT_GONE;
-            return;
+            return true; // call.response() will report the failure with its real status code
         }
-        ClientWriter writer = new ClientWriter(out, clock);
-        watchdog.watch(writer);
-        try {
-            EndReason reason = new StreamSession(streamOptions(route), clock, streamThreads).run(response.body(), writer);
-            record.reason = reason;
-            closeQuietly(response); // cancel the upstream before anything else is written
-            if (reason.needsErrorEvent()) {
-                writer.writeFinal(errorEvent(route, exchange.getRequestURI().getPath(), reason));
+    }
+
+    /** The upstream is still silent after the grace: commit 200 now and keep the client alive. */
+    private void streamBeforeHeaders(HttpExchange exchange, Route route, UpstreamCall call, ExchangeRecord record) {
+        BodySource late = writer -> {
+            UpstreamResponse response = call.response();
+            record.upstreamHeadersNanos = clock.nanoTime();
+            if (!UpstreamAnswer.isEventStream(response)) {
+                throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response));
             }
-            writer.close();
-        } catch (InterruptedException e) {
-            record.reason = EndReason.SHUTDOWN;
-            Thread.currentThread().interrupt();
-        } finally {
-            watchdog.forget(writer);
-            record.counters = writer.counters();
-        }
-    }
-
-    private StreamOptions streamOptions(Route route) {
-        return new StreamOptions(config.ping().enabled() && route.ping(), config.ping().interval(),
-                config.ping().comment(), config.stream().maxDuration(), config.stream().maxLine());
-    }
-
-    private byte[] errorEvent(Route route, String path, EndReason reason) {
-        String message = switch (reason) {
-            case IDLE_TIMEOUT -> "upstream sent nothing for " + config.stream().idleTimeout().toSeconds()
-                    + "s (stream.idle_timeout)";
-            case MAX_DURATION -> "stream reached stream.max_duration (" + config.stream().maxDuration().toSeconds() + "s)";
-            case UPSTREAM_ERROR -> "upstream connection failed before the stream was complete";
-            case LINE_TOO_LONG -> "upstream sent a line longer than stream.max_line (" + config.stream().maxLine()
-                    + " bytes)";
-            case WRITE_TIMEOUT -> "client did not read for ping.write_timeout";
-            case SHUTDOWN -> "relay is shutting down";
-            default -> "relay failed while relaying the stream";
+            byte[] notice = UpstreamAnswer.lateHeadersNotice(response);
+            if (notice != null) {
+                writer.writeNotice(notice);
+                LOG.log(Level.INFO, "late upstream headers for {0}: {1}", exchange.getRequestURI().getRawPath(),
+                        new String(notice, java.nio.charset.StandardCharsets.UTF_8).trim());
+            }
+            return response.body();
         };
-        boolean anthropic = route.errors() == ErrorFormat.ANTHROPIC
-                || (route.errors() == ErrorFormat.AUTO && path.endsWith("/v1/messages"));
-        return anthropic ? ErrorEvent.anthropic(reason.code(), message)
-                : ErrorEvent.openAi(reason.code(), "relay_error", message);
+        streams.respond(exchange, route, 200, late, call, record);
     }
 
-    private static void proxyBody(HttpExchange exchange, UpstreamResponse response, ExchangeRecord record) {
-        ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
-        long length = bodyLength(exchange.getRequestMethod(), response);
-        OutputStream out;
-        try {
-            exchange.sendResponseHeaders(response.status(), length);
-            if (length == -1) {
-                record.reason = EndReason.EOF;
-                return;
-            }
-            out = exchange.getResponseBody();
-        } catch (IOException e) {
-            record.reason = EndReason.CLIENT_GONE;
+    private void upstreamFailed(HttpExchange exchange, IOException e, ExchangeRecord record) {
+        if (e instanceof SocketTimeoutException) { // connect timeouts arrive as UpstreamConnectException
+            record.status = 504;
+            record.reason = EndReason.IDLE_TIMEOUT;
+            ErrorResponses.send(exchange, 504, "upstream did not answer within stream.idle_timeout ("
+                    + config.stream().idleTimeout().toSeconds() + "s)", "upstream_error", "upstream_timeout");
             return;
         }
-        byte[] buffer = new byte[COPY_BUFFER];
-        InputStream in = response.body();
-        while (true) {
-            int n;
-            try {
-                n = in.read(buffer);
-            } catch (SocketTimeoutException e) {
-                record.reason = EndReason.IDLE_TIMEOUT;
-                ExchangeAbort.abort(exchange);
-                return;
-            } catch (IOException e) {
-                record.reason = EndReason.UPSTREAM_ERROR;
-                ExchangeAbort.abort(exchange);
-                return;
-            }
-            if (n == -1) {
-                record.reason = EndReason.EOF;
-                return;
-            }
-            try {
-                out.write(buffer, 0, n);
-                record.bytes += n;
-                if (in.available() == 0) {
-                    out.flush(); // stream as it arrives: never hold a partial body back
-                }
-            } catch (IOException e) {
-                record.reason = EndReason.CLIENT_GONE;
-                return;
-            }
-        }
+        record.status = 502;
+        record.reason = EndReason.UPSTREAM_ERROR;
+        String code = e instanceof UpstreamConnectException ? "upstream_unreachable" : "upstream_error";
+        String message = e instanceof UpstreamConnectException ? e.getMessage() : "upstream request failed: " + e.getMessage();
+        ErrorResponses.send(exchange, 502, message, "upstream_error", code);
     }
 
-    /** The length to announce: exact when the upstream gave one, -1 for no body, 0 for chunked. */
-    private static long bodyLength(String method, UpstreamResponse response) {
-        int status = response.status();
-        if (method.equals("HEAD") || status == 204 || status == 304 || (status >= 100 && status < 200)) {
-            return -1;
-        }
-        Optional<String> length = response.header("Content-Length");
-        if (length.isPresent() && response.header("Transfer-Encoding").isEmpty()) {
-            try {
-                long n = Long.parseLong(length.get().trim());
-                return n == 0 ? -1 : n;
-            } catch (NumberFormatException e) {
-                return 0;
-            }
-        }
-        return 0;
-    }
-
-    private static void closeQuietly(UpstreamResponse response) {
-        try {
-            response.close();
-        } catch (IOException e) {
-            // already closed
-        }
+    private void tooLarge(HttpExchange exchange, ExchangeRecord record) {
+        record.status = 413;
+        ErrorResponses.send(exchange, 413, "request body exceeds server.max_body (" + config.server().maxBody()
+                + " bytes)", "invalid_request_error", "body_too_large");
     }
 }

@@ -2,6 +2,7 @@ package relay.proxy;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,12 +20,21 @@ final class RequestForwarding {
     private RequestForwarding() {
     }
 
-    static UpstreamRequest build(HttpExchange exchange, Route route, long contentLength) {
+    /**
+     * A stream request asks the upstream for an uncompressed body: a compressed event stream could be
+     * neither scanned for event boundaries nor pinged.
+     */
+    static UpstreamRequest build(HttpExchange exchange, Route route, InputStream body, long contentLength,
+            boolean stream) {
         String rawPath = exchange.getRequestURI().getRawPath();
         String rawQuery = exchange.getRequestURI().getRawQuery();
         String target = rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
-        return new UpstreamRequest(exchange.getRequestMethod(), target,
-                headers(exchange.getRequestHeaders(), route.headers()), exchange.getRequestBody(), contentLength);
+        List<Header> headers = headers(exchange.getRequestHeaders(), route.headers());
+        if (stream) {
+            headers.removeIf(h -> h.is("Accept-Encoding"));
+            headers.add(new Header("Accept-Encoding", "identity"));
+        }
+        return new UpstreamRequest(exchange.getRequestMethod(), target, headers, body, contentLength);
     }
 
     static List<Header> headers(Headers client, Map<String, String> routeHeaders) {

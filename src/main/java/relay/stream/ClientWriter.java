@@ -46,6 +46,16 @@ public final class ClientWriter {
         }
     }
 
+    /** Writes a line of relay's own (an SSE comment) as a unit, without counting it as an event. */
+    public void writeNotice(byte[] notice) throws IOException, InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            write(notice, 0, notice.length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Writes {@code ping} if nothing was written for {@code intervalNanos}. Returns when the next ping
      * falls due, counted from the last write, so a busy stream is never pinged.

@@ -10,16 +10,20 @@ import java.net.SocketTimeoutException;
  * moment its blank line arrives. The upstream is read outside the lock; only the write holds it.
  */
 final class EventForwarder {
-    private final EventScanner scanner;
+    private final BodySource source;
+    private final long maxLine;
     private final ClientWriter writer;
 
-    EventForwarder(InputStream upstreamBody, long maxLine, ClientWriter writer) {
-        this.scanner = new EventScanner(upstreamBody, maxLine);
+    EventForwarder(BodySource source, long maxLine, ClientWriter writer) {
+        this.source = source;
+        this.maxLine = maxLine;
         this.writer = writer;
     }
 
-    EndReason run() throws InterruptedException {
+    StreamEnd run() throws InterruptedException {
         try {
+            InputStream body = source.open(writer);
+            EventScanner scanner = new EventScanner(body, maxLine);
             while (scanner.next()) {
                 writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length());
                 if (scanner.isDone()) {
@@ -28,24 +32,26 @@ final class EventForwarder {
             }
             return finish(EndReason.EOF);
         } catch (ClientWriteException e) {
-            return writer.stalled() ? EndReason.WRITE_TIMEOUT : EndReason.CLIENT_GONE;
+            return StreamEnd.of(writer.stalled() ? EndReason.WRITE_TIMEOUT : EndReason.CLIENT_GONE);
         } catch (LineTooLongException e) {
-            return EndReason.LINE_TOO_LONG;
+            return StreamEnd.of(EndReason.LINE_TOO_LONG);
         } catch (SocketTimeoutException e) {
-            return EndReason.IDLE_TIMEOUT;
+            return StreamEnd.of(EndReason.IDLE_TIMEOUT);
+        } catch (UpstreamFailedException e) {
+            return new StreamEnd(EndReason.UPSTREAM_ERROR, e.getMessage());
         } catch (InterruptedIOException e) {
             throw new InterruptedException("cancelled while reading upstream");
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("cancelled while reading upstream");
             }
-            return EndReason.UPSTREAM_ERROR;
+            return new StreamEnd(EndReason.UPSTREAM_ERROR, e.getMessage());
         }
     }
 
     /** After the last event nothing else may be written, so the client sees a clean end. */
-    private EndReason finish(EndReason reason) throws InterruptedException {
+    private StreamEnd finish(EndReason reason) throws InterruptedException {
         writer.seal();
-        return reason;
+        return StreamEnd.of(reason);
     }
 }

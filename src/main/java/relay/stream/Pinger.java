@@ -26,7 +26,7 @@ final class Pinger {
         return (": " + comment + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
-    EndReason run() throws InterruptedException {
+    StreamEnd run() throws InterruptedException {
         long due = writer.lastWriteNanos() + intervalNanos;
         try {
             while (true) {
@@ -37,9 +37,9 @@ final class Pinger {
                 due = writer.pingIfDue(ping, intervalNanos);
             }
         } catch (ClientWriteException e) {
-            return writer.stalled() ? EndReason.WRITE_TIMEOUT : EndReason.CLIENT_GONE;
+            return StreamEnd.of(writer.stalled() ? EndReason.WRITE_TIMEOUT : EndReason.CLIENT_GONE);
         } catch (java.io.IOException e) {
-            return EndReason.CLIENT_GONE;
+            return StreamEnd.of(EndReason.CLIENT_GONE);
         }
     }
 }

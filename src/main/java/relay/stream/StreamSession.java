@@ -1,6 +1,5 @@
 package relay.stream;
 
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.Callable;
 import java.util.concurrent.StructuredTaskScope;
@@ -25,9 +24,9 @@ public final class StreamSession {
         this.threads = threads;
     }
 
-    public EndReason run(InputStream upstreamBody, ClientWriter writer) throws InterruptedException {
+    public StreamEnd run(BodySource upstreamBody, ClientWriter writer) throws InterruptedException {
         EventForwarder scanner = new EventForwarder(upstreamBody, options.maxLine(), writer);
-        try (var scope = StructuredTaskScope.open(Joiner.<EndReason>anySuccessfulResultOrThrow(),
+        try (var scope = StructuredTaskScope.open(Joiner.<StreamEnd>anySuccessfulResultOrThrow(),
                 cfg -> cfg.withTimeout(options.maxDuration()).withThreadFactory(threads).withName("relay-stream"))) {
             scope.fork(guarded(scanner::run));
             if (options.ping()) {
@@ -36,15 +35,15 @@ public final class StreamSession {
             }
             return scope.join();
         } catch (StructuredTaskScope.TimeoutException e) {
-            return EndReason.MAX_DURATION;
+            return StreamEnd.of(EndReason.MAX_DURATION);
         } catch (StructuredTaskScope.FailedException e) {
             LOG.log(Level.ERROR, "stream subtasks failed", e.getCause());
-            return EndReason.INTERNAL_ERROR;
+            return StreamEnd.of(EndReason.INTERNAL_ERROR);
         }
     }
 
     /** A bug in a subtask must end the stream at once, not leave the other running to max_duration. */
-    private static Callable<EndReason> guarded(Callable<EndReason> task) {
+    private static Callable<StreamEnd> guarded(Callable<StreamEnd> task) {
         return () -> {
             try {
                 return task.call();
@@ -52,7 +51,7 @@ public final class StreamSession {
                 throw e;
             } catch (Exception | Error e) {
                 LOG.log(Level.ERROR, "stream subtask failed", e);
-                return EndReason.INTERNAL_ERROR;
+                return StreamEnd.of(EndReason.INTERNAL_ERROR);
             }
         };
     }

@@ -44,6 +44,17 @@ public final class HttpUpstream implements Upstream {
 
     @Override
     public UpstreamResponse send(UpstreamRequest request) throws IOException {
+        UpstreamCall call = call(request);
+        try {
+            return call.response();
+        } catch (IOException | RuntimeException e) {
+            call.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public UpstreamCall call(UpstreamRequest request) throws IOException {
         Socket socket;
         try {
             socket = opener.open(base);
@@ -55,15 +66,53 @@ public final class HttpUpstream implements Upstream {
             out.write(head(request));
             writeBody(request, out);
             out.flush();
-            InputStream in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+            return new Call(socket, request.method());
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** A sent request on its socket; the response is read from the same thread that asks for it. */
+    private final class Call implements UpstreamCall {
+        private final Socket socket;
+        private final InputStream in;
+        private final String method;
+
+        Call(Socket socket, String method) throws IOException {
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+            this.method = method;
+        }
+
+        @Override
+        public boolean awaitResponse(Duration timeout) throws IOException {
+            int idle = socket.getSoTimeout();
+            socket.setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
+            try {
+                in.mark(1);
+                in.read(); // a byte, or the end of the connection: either way the response has started
+                in.reset();
+                return true;
+            } catch (java.net.SocketTimeoutException e) {
+                return false;
+            } finally {
+                socket.setSoTimeout(idle);
+            }
+        }
+
+        @Override
+        public UpstreamResponse response() throws IOException {
             ResponseHead head = ResponseHead.read(in);
             while (head.status() < 200 && head.status() != 101) {
                 head = ResponseHead.read(in); // interim 1xx responses are not forwarded
             }
-            return new UpstreamResponse(head.status(), head.headers(), body(head, in, request.method()), socket);
-        } catch (IOException | RuntimeException e) {
+            return new UpstreamResponse(head.status(), head.headers(), body(head, in, method), socket);
+        }
+
+        @Override
+        public void close() throws IOException {
             socket.close();
-            throw e;
         }
     }
 

@@ -10,4 +10,9 @@ public interface Upstream {
      * arrived. Blocks; interrupting the calling virtual thread aborts the exchange.
      */
     UpstreamResponse send(UpstreamRequest request) throws IOException;
+
+    /** Sends the request (body included) without waiting for the response. */
+    default UpstreamCall call(UpstreamRequest request) throws IOException {
+        return UpstreamCall.answered(send(request));
+    }
 }

@@ -1,0 +1,91 @@
+package relay.proxy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import relay.upstream.RequestBodyException;
+
+/**
+ * The client's request body on its way upstream. Before anything is sent, up to {@link #PREFIX_LIMIT}
+ * bytes are read to find a top-level {@code "stream": true}: the answer decides a request header
+ * ({@code Accept-Encoding: identity}), so it is needed before the head goes out. The rest streams
+ * through, still watched, and a body of unannounced length is cut at {@code server.max_body}.
+ */
+final class RequestBody {
+    static final int PREFIX_LIMIT = 64 * 1024;
+
+    private final StreamFlagSniffer sniffer = new StreamFlagSniffer();
+    private final InputStream stream;
+
+    private RequestBody(InputStream client, long contentLength, long maxBody) throws RequestBodyException {
+        Watched watched = new Watched(client, maxBody);
+        if (contentLength == 0) {
+            sniffer.end();
+            this.stream = InputStream.nullInputStream();
+            return;
+        }
+        ByteArrayOutputStream prefix = new ByteArrayOutputStream((int) Math.min(PREFIX_LIMIT, contentLength > 0 ? contentLength : 4096));
+        byte[] buffer = new byte[4096];
+        try {
+            while (sniffer.verdict() == StreamFlagSniffer.Verdict.UNDECIDED && prefix.size() < PREFIX_LIMIT) {
+                int n = watched.read(buffer, 0, buffer.length);
+                if (n == -1) {
+                    break;
+                }
+                prefix.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new RequestBodyException(e);
+        }
+        this.stream = new SequenceInputStream(new ByteArrayInputStream(prefix.toByteArray()), watched);
+    }
+
+    static RequestBody open(InputStream client, long contentLength, long maxBody) throws RequestBodyException {
+        return new RequestBody(client, contentLength, maxBody);
+    }
+
+    InputStream stream() {
+        return stream;
+    }
+
+    /** Known for certain once the body has been sent; usually already after the prefix. */
+    boolean asksForStream() {
+        return sniffer.verdict() == StreamFlagSniffer.Verdict.STREAM;
+    }
+
+    /** Feeds the sniffer and counts bytes as the client's body is read. */
+    private final class Watched extends InputStream {
+        private final InputStream client;
+        private final long maxBody;
+        private long total;
+
+        Watched(InputStream client, long maxBody) {
+            this.client = client;
+            this.maxBody = maxBody;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n == -1 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = client.read(b, off, len);
+            if (n == -1) {
+                sniffer.end();
+                return -1;
+            }
+            total += n;
+            if (total > maxBody) {
+                throw new BodyTooLargeException(maxBody);
+            }
+            sniffer.feed(b, off, n);
+            return n;
+        }
+    }
+}
