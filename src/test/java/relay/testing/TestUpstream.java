@@ -230,6 +230,11 @@ public final class TestUpstream implements AutoCloseable {
             socket.close();
         }
 
+        /** An upstream that says nothing more but notices at once when relay closes the connection. */
+        public void silentUntilClosed() throws IOException {
+            awaitPeerClose();
+        }
+
         /** Blocks until relay closes this connection (read returns EOF or fails). */
         void awaitPeerClose() throws IOException {
             while (in.read() != -1) {

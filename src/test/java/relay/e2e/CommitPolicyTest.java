@@ -1,0 +1,184 @@
+package relay.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import relay.config.PingSettings;
+import relay.config.StreamSettings;
+import relay.testing.RunningRelay;
+import relay.testing.TestClient;
+import relay.testing.TestClient.Block;
+import relay.testing.TestConfigs;
+import relay.testing.TestUpstream;
+
+/**
+ * When a client gets the upstream's real status and when relay commits its own 200 and pings before
+ * the upstream has answered (ping.header_grace), and how late failures reach the client.
+ */
+class CommitPolicyTest {
+    private static final String STREAM_REQUEST = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}";
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static PingSettings ping(Duration interval, Duration grace) {
+        return new PingSettings(true, interval, Duration.ofSeconds(2), grace, "PING");
+    }
+
+    @Test
+    void slowUpstreamHeadersGetAnEarly200AndPingsThenEveryEvent() throws Exception {
+        Duration interval = Duration.ofMillis(150);
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    Thread.sleep(3 * interval.toMillis()); // the upstream's own think time before its headers
+                    conn.sseHead("x-request-id: req-42").chunk("data: {\"n\":1}\n\n").chunk("data: [DONE]\n\n").end();
+                });
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), ping(interval, Duration.ofMillis(100)),
+                        StreamSettings.DEFAULTS))) {
+            long start = System.nanoTime();
+            try (TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
+                long headersMs = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(200, client.status);
+                assertEquals("text/event-stream", client.header("content-type"));
+                assertTrue(headersMs < 100 + 150 + 300, "headers after " + headersMs + " ms");
+                List<Block> blocks = client.remainingBlocks();
+                assertTrue(blocks.get(0).isPing(), "first bytes should be a ping: " + blocks.get(0).text());
+                List<String> texts = blocks.stream().filter(b -> !b.isPing()).map(Block::text).toList();
+                assertEquals(List.of("data: {\"n\":1}\n\n", "data: [DONE]\n\n"),
+                        texts.subList(texts.size() - 2, texts.size()));
+                assertTrue(blocks.stream().anyMatch(b -> b.text().equals(": upstream x-request-id=req-42\n\n")),
+                        "late upstream headers were not passed on as a comment");
+            }
+            TestUpstream.Conn conn = upstream.nextConnection(WAIT);
+            assertEquals("identity", conn.header("accept-encoding"), "stream requests must ask for an uncompressed body");
+        }
+    }
+
+    @Test
+    void fastUpstreamErrorKeepsItsRealStatusBodyAndHeaders() throws Exception {
+        String body = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
+        try (TestUpstream upstream = new TestUpstream(conn -> conn.head(429, "Content-Type: application/json",
+                        "Retry-After: 7", "Content-Length: " + body.length()).raw(body));
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        ping(Duration.ofMillis(100), Duration.ofSeconds(2)), StreamSettings.DEFAULTS));
+                TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
+            assertEquals(429, client.status);
+            assertEquals("7", client.header("retry-after"));
+            assertEquals("application/json", client.header("content-type"));
+            assertEquals(body, client.bodyText());
+        }
+    }
+
+    @Test
+    void upstreamErrorAfterCommitBecomesAnOpenAiErrorEvent() throws Exception {
+        String body = "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}";
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    Thread.sleep(400); // past the 100 ms grace: relay has already committed 200
+                    conn.head(500, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
+                });
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        ping(Duration.ofMillis(100), Duration.ofMillis(100)), StreamSettings.DEFAULTS));
+                TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
+            assertEquals(200, client.status);
+            List<Block> blocks = client.remainingBlocks();
+            Block last = blocks.get(blocks.size() - 1);
+            assertTrue(last.text().startsWith("data: "), last.text());
+            JsonNode error = JSON.readTree(last.text().substring("data: ".length())).path("error");
+            assertEquals("upstream_error", error.path("code").asText());
+            assertTrue(error.path("message").asText().contains("500"), error.toString());
+            assertTrue(error.path("message").asText().contains("The server had an error"), error.toString());
+            assertTrue(relay.awaitLog("reason=upstream_error", WAIT), relay.log());
+        }
+    }
+
+    @Test
+    void anthropicUpstreamFailingLateGetsAnEventError() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    Thread.sleep(400);
+                    conn.head(529, "Content-Type: application/json", "Content-Length: 2").raw("{}");
+                });
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        ping(Duration.ofMillis(100), Duration.ofMillis(100)), StreamSettings.DEFAULTS));
+                TestClient client = relay.client().post("/v1/messages", STREAM_REQUEST)) {
+            List<Block> blocks = client.remainingBlocks();
+            String last = blocks.get(blocks.size() - 1).text();
+            assertTrue(last.startsWith("event: error\ndata: "), last);
+            JsonNode root = JSON.readTree(last.substring("event: error\ndata: ".length()));
+            assertEquals("error", root.path("type").asText());
+            assertEquals("upstream_error", root.path("error").path("type").asText());
+            assertTrue(root.path("error").path("message").asText().contains("529"));
+        }
+    }
+
+    @Test
+    void headerGraceZeroCommitsAtOnce() throws Exception {
+        CountDownLatch headersSeen = new CountDownLatch(1);
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    headersSeen.await(10, TimeUnit.SECONDS); // answers only after the client has relay's 200
+                    conn.sseHead().chunk("data: [DONE]\n\n").end();
+                });
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        ping(Duration.ofSeconds(5), Duration.ZERO), StreamSettings.DEFAULTS));
+                TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
+            assertEquals(200, client.status);
+            headersSeen.countDown();
+            assertEquals("data: [DONE]\n\n", client.bodyText());
+        }
+    }
+
+    @Test
+    void upstreamSilentBeforeHeadersEndsWithIdleTimeoutEvent() throws Exception {
+        CountDownLatch never = new CountDownLatch(1);
+        StreamSettings stream = new StreamSettings(Duration.ofMillis(700), Duration.ofMinutes(1), 1 << 20);
+        try (TestUpstream upstream = new TestUpstream(conn -> never.await(20, TimeUnit.SECONDS));
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        ping(Duration.ofMillis(100), Duration.ofMillis(100)), stream));
+                TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
+            assertEquals(200, client.status);
+            List<Block> blocks = client.remainingBlocks();
+            assertTrue(blocks.stream().filter(Block::isPing).count() >= 3, "pings while waiting for headers");
+            assertTrue(blocks.get(blocks.size() - 1).text().contains("\"code\":\"idle_timeout\""));
+            TestUpstream.Conn conn = upstream.nextConnection(WAIT);
+            never.countDown(); // the script returns; the connection then waits for relay to close it
+            assertTrue(conn.awaitClosed(WAIT));
+        }
+    }
+
+    @Test
+    void nonStreamRequestWaitsForTheRealAnswerWithoutPings() throws Exception {
+        String body = "{\"id\":\"x\",\"object\":\"chat.completion\"}";
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    Thread.sleep(400); // longer than the grace: a non-stream request must still get the real status
+                    conn.head(201, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
+                });
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        ping(Duration.ofMillis(100), Duration.ofMillis(100)), StreamSettings.DEFAULTS));
+                TestClient client = relay.client().post("/v1/chat/completions", "{\"model\":\"m\",\"stream\":false}")) {
+            assertEquals(201, client.status);
+            assertEquals(body, client.bodyText());
+            TestUpstream.Conn conn = upstream.nextConnection(WAIT);
+            assertNull(conn.header("accept-encoding"));
+        }
+    }
+
+    @Test
+    void acceptEventStreamAloneMakesAStreamRequest() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    Thread.sleep(400);
+                    conn.sseHead().chunk("data: [DONE]\n\n").end();
+                });
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        ping(Duration.ofMillis(100), Duration.ofMillis(100)), StreamSettings.DEFAULTS));
+                TestClient client = relay.client().request("GET", "/v1/events", null, "Accept: text/event-stream")) {
+            assertEquals(200, client.status);
+            List<Block> blocks = client.remainingBlocks();
+            assertTrue(blocks.get(0).isPing(), "a GET with Accept: text/event-stream should be pinged early");
+        }
+    }
+}
