@@ -22,6 +22,10 @@ final class BodyProxy {
     static void proxy(HttpExchange exchange, UpstreamResponse response, ExchangeRecord record) {
         record.status = response.status();
         ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
+        if (exchange.getRequestMethod().equals("HEAD") || response.status() == 304) {
+            // the JDK server announces no length for these: the upstream's is the one a GET would have
+            response.header("Content-Length").ifPresent(v -> exchange.getResponseHeaders().set("Content-Length", v));
+        }
         long length = bodyLength(exchange.getRequestMethod(), response);
         OutputStream out;
         try {

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
 import relay.config.Config;
+import relay.config.DurationFormat;
 import relay.config.Route;
 import relay.ops.AccessLog;
 import relay.stream.BodySource;
@@ -168,7 +169,7 @@ final class ProxyHandler implements HttpHandler {
             record.status = 504;
             record.reason = EndReason.IDLE_TIMEOUT;
             ErrorResponses.send(exchange, 504, "upstream did not answer within stream.idle_timeout ("
-                    + config.stream().idleTimeout().toSeconds() + "s)", "upstream_error", "upstream_timeout");
+                    + DurationFormat.format(config.stream().idleTimeout()) + ")", "upstream_error", "upstream_timeout");
             return;
         }
         record.status = 502;

@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import relay.config.Config;
+import relay.config.DurationFormat;
 import relay.config.ErrorFormat;
 import relay.config.Route;
 import relay.stream.BodySource;
@@ -88,14 +89,14 @@ final class StreamResponder {
 
     private byte[] errorEvent(Route route, String path, StreamEnd end) {
         String message = switch (end.reason()) {
-            case IDLE_TIMEOUT -> "upstream sent nothing for " + config.stream().idleTimeout().toSeconds()
-                    + "s (stream.idle_timeout)";
-            case MAX_DURATION -> "stream reached stream.max_duration (" + config.stream().maxDuration().toSeconds() + "s)";
+            case IDLE_TIMEOUT -> "upstream sent nothing for " + DurationFormat.format(config.stream().idleTimeout())
+                    + " (stream.idle_timeout)";
+            case MAX_DURATION -> "stream reached stream.max_duration (" + DurationFormat.format(config.stream().maxDuration()) + ")";
             case UPSTREAM_ERROR -> end.detail() != null ? end.detail()
                     : "upstream connection failed before the stream was complete";
             case LINE_TOO_LONG -> "upstream sent a line longer than stream.max_line (" + config.stream().maxLine()
                     + " bytes)";
-            case WRITE_TIMEOUT -> "client did not read for ping.write_timeout";
+            case WRITE_TIMEOUT -> "client did not read for ping.write_timeout (" + DurationFormat.format(config.ping().writeTimeout()) + ")";
             case SHUTDOWN -> "relay is shutting down";
             default -> "relay failed while relaying the stream";
         };

@@ -74,6 +74,7 @@ public final class TestClient implements AutoCloseable {
     }
 
     private void readHead(String method) throws IOException {
+        headers.clear(); // a second request on the same connection has its own headers
         String statusLine = line();
         status = Integer.parseInt(statusLine.split(" ")[1]);
         String line;
