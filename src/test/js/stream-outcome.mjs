@@ -1,0 +1,29 @@
+// Streams one completion through relay with an official SDK and prints how the SDK saw the end:
+//   COMPLETED <chunks>          the iteration ended normally
+//   ERROR <class>: <message>    the SDK raised an error
+// usage: node stream-outcome.mjs openai|anthropic BASE_URL
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+
+const [sdk, baseURL] = process.argv.slice(2);
+let chunks = 0;
+try {
+  if (sdk === 'openai') {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL, maxRetries: 0, timeout: 20000 });
+    const stream = await client.chat.completions.create({
+      model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }],
+    });
+    for await (const chunk of stream) chunks++;
+  } else if (sdk === 'anthropic') {
+    const client = new Anthropic({ apiKey: 'sk-test', baseURL, maxRetries: 0, timeout: 20000 });
+    const stream = await client.messages.create({
+      model: 'm', max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'hi' }],
+    });
+    for await (const event of stream) chunks++;
+  } else {
+    throw new Error('unknown sdk ' + sdk);
+  }
+  console.log(`COMPLETED ${chunks}`);
+} catch (e) {
+  console.log(`ERROR ${e.constructor.name}: ${String(e.message).replace(/\s+/g, ' ')}`);
+}
