@@ -86,7 +86,7 @@ final class CommandLine {
     }
 
     private int serve(Config config) {
-        ServerProperties.apply();
+        ServerProperties.apply(config.server());
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             // The JDK server's dispatcher dies silently otherwise, leaving a process that accepts nothing.
             err.println("relay: fatal error in thread " + thread.getName() + ": " + error);
@@ -101,7 +101,19 @@ final class CommandLine {
             err.println("relay: cannot listen on " + config.server().listen() + ": " + e.getMessage());
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "relay-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM/SIGINT (or the launcher going away): drain, then exit 0. A second signal during
+            // the drain does not cut it short: the JVM runs its shutdown hooks once.
+            log.info("relay draining: up to " + config.server().drainTimeout().toMillis() + "ms for active exchanges");
+            server.drain(config.server().drainTimeout());
+            log.info("relay stopped");
+            out.flush();
+            Runtime.getRuntime().halt(0);
+        }, "relay-shutdown"));
+        if (config.server().clientKeys().isEmpty() && !config.server().listen().getAddress().isLoopbackAddress()) {
+            log.info("warning: listening on " + config.server().listen().getHostString()
+                    + " without server.client_keys: anyone who can reach this port can use the upstreams' keys");
+        }
         watchLauncher();
         log.info("relay " + version() + " listening on " + server.address().getHostString() + ":" + server.address().getPort()
                 + " ping.interval=" + config.ping().interval().toMillis() + "ms"

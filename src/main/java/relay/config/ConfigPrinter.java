@@ -24,6 +24,9 @@ public final class ConfigPrinter {
                 .set("max_streams", server.maxStreams())
                 .set("max_body", Units.formatSize(server.maxBody()))
                 .set("drain_timeout", Units.formatDuration(server.drainTimeout()))
+                .set("request_timeout", Units.formatDuration(server.requestTimeout()))
+                .set("max_headers", server.maxHeaders())
+                .set("max_header_bytes", Units.formatSize(server.maxHeaderBytes()))
                 .set("client_keys", server.clientKeys().isEmpty()
                         ? "none (no client authentication)"
                         : server.clientKeys().size() + " key(s), values hidden");

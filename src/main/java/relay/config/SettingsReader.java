@@ -19,14 +19,29 @@ final class SettingsReader {
     }
 
     static ServerSettings server(TableReader t) throws ConfigException {
-        t.allowOnly(Set.of("listen", "max_streams", "max_body", "drain_timeout", "client_keys"));
+        t.allowOnly(Set.of("listen", "max_streams", "max_body", "drain_timeout", "client_keys", "request_timeout",
+                "max_headers", "max_header_bytes"));
         ServerSettings d = ServerSettings.DEFAULTS;
         return new ServerSettings(
                 listen(t, d.listen()),
                 (int) t.integer("max_streams", d.maxStreams(), 1, Integer.MAX_VALUE),
                 t.size("max_body", d.maxBody()),
                 t.duration("drain_timeout", d.drainTimeout(), POSITIVE),
-                clientKeys(t));
+                clientKeys(t),
+                wholeSeconds(t, "request_timeout", t.duration("request_timeout", d.requestTimeout(), POSITIVE)),
+                (int) t.integer("max_headers", d.maxHeaders(), 1, 10_000),
+                (int) Math.min(Integer.MAX_VALUE, t.size("max_header_bytes", d.maxHeaderBytes())));
+    }
+
+    /** The JDK server counts its request deadline in whole seconds. */
+    private static Duration wholeSeconds(TableReader t, String key, Duration value) throws ConfigException {
+        if (value.toMillis() % 1000 != 0) {
+            var setting = t.string(key, false);
+            if (setting.isPresent()) {
+                throw t.invalid(setting.get(), "must be a whole number of seconds");
+            }
+        }
+        return value;
     }
 
     private static InetSocketAddress listen(TableReader t, InetSocketAddress fallback) throws ConfigException {

@@ -5,13 +5,16 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /** Answers relay's own endpoints ({@code /healthz}, {@code /readyz}); every other path goes to the proxy. */
 final class OpsHandler implements HttpHandler {
     private final HttpHandler proxy;
+    private final BooleanSupplier ready;
 
-    OpsHandler(HttpHandler proxy) {
+    OpsHandler(HttpHandler proxy, BooleanSupplier ready) {
         this.proxy = proxy;
+        this.ready = ready;
     }
 
     @Override
@@ -19,9 +22,11 @@ final class OpsHandler implements HttpHandler {
         String path = exchange.getRequestURI().getPath();
         if (exchange.getRequestMethod().equals("GET") && (path.equals("/healthz") || path.equals("/readyz"))) {
             try (exchange) {
-                byte[] body = "ok\n".getBytes(StandardCharsets.US_ASCII);
+                // /readyz turns 503 while draining so a load balancer stops sending new work first
+                boolean up = path.equals("/healthz") || ready.getAsBoolean();
+                byte[] body = (up ? "ok\n" : "draining\n").getBytes(StandardCharsets.US_ASCII);
                 exchange.getResponseHeaders().set("Content-Type", "text/plain");
-                exchange.sendResponseHeaders(200, body.length);
+                exchange.sendResponseHeaders(up ? 200 : 503, body.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
                 }

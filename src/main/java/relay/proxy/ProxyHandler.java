@@ -7,6 +7,7 @@ import java.lang.System.Logger.Level;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import relay.config.Config;
 import relay.config.DurationFormat;
 import relay.config.Route;
@@ -40,21 +41,43 @@ final class ProxyHandler implements HttpHandler {
     private final NanoClock clock;
     private final Admission admission;
     private final StreamResponder streams;
+    private final ClientAuth auth;
+    private final BooleanSupplier draining;
 
     ProxyHandler(Config config, RouteTable routes, WriteWatchdog watchdog, AccessLog accessLog, NanoClock clock,
-            TrackedThreads streamThreads) {
+            TrackedThreads streamThreads, Admission admission, BooleanSupplier draining) {
+        this.draining = draining;
         this.config = config;
         this.routes = routes;
         this.accessLog = accessLog;
         this.clock = clock;
-        this.admission = new Admission(config.server().maxStreams());
+        this.admission = admission;
         this.streams = new StreamResponder(config, watchdog, clock, streamThreads);
+        this.auth = new ClientAuth(config.server().clientKeys());
     }
 
     @Override
     public void handle(HttpExchange exchange) {
         ExchangeRecord record = new ExchangeRecord(exchange, clock);
         try (exchange) {
+            if (refusedAsForwardProxy(exchange, record)) {
+                return;
+            }
+            if (draining.getAsBoolean()) {
+                record.status = 503;
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                exchange.getResponseHeaders().set("Connection", "close");
+                ErrorResponses.send(exchange, 503, "relay is shutting down; retry on another instance", "server_error",
+                        "shutting_down");
+                return;
+            }
+            if (auth.enabled() && !auth.accepts(exchange.getRequestHeaders())) {
+                record.status = 401;
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                ErrorResponses.send(exchange, 401, "missing or invalid client key (send Authorization: Bearer <key>"
+                        + " or x-api-key: <key>)", "invalid_request_error", "invalid_api_key");
+                return;
+            }
             Optional<BoundRoute> bound = routes.match(exchange.getRequestURI().getPath());
             if (bound.isEmpty()) {
                 record.status = 404;
@@ -83,6 +106,30 @@ final class ProxyHandler implements HttpHandler {
         }
     }
 
+    /**
+     * relay is a reverse proxy for its configured upstreams only: a request naming another host
+     * (absolute-form target) or asking for a tunnel ({@code CONNECT}) is refused, so relay can never
+     * be used as an open proxy. The upstream host always comes from the config.
+     */
+    private static boolean refusedAsForwardProxy(HttpExchange exchange, ExchangeRecord record) {
+        if (exchange.getRequestMethod().equals("CONNECT")) {
+            record.status = 405;
+            exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            ErrorResponses.send(exchange, 405, "CONNECT is not supported: relay is not a forward proxy",
+                    "invalid_request_error", "method_not_allowed");
+            return true;
+        }
+        java.net.URI target = exchange.getRequestURI();
+        if (target.getScheme() != null || target.getRawAuthority() != null || target.getRawPath() == null
+                || !target.getRawPath().startsWith("/")) {
+            record.status = 400;
+            ErrorResponses.send(exchange, 400, "request target must be a path (origin-form): relay is not a forward proxy",
+                    "invalid_request_error", "invalid_request_target");
+            return true;
+        }
+        return false;
+    }
+
     private void forward(HttpExchange exchange, BoundRoute bound, ExchangeRecord record) {
         long contentLength = RequestForwarding.contentLength(exchange.getRequestHeaders());
         if (contentLength > config.server().maxBody()) {
@@ -96,7 +143,7 @@ final class ProxyHandler implements HttpHandler {
             boolean askedBeforeSending = body.asksForStream()
                     || StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
             call = bound.upstream().call(RequestForwarding.build(exchange, bound.route(), body.stream(), contentLength,
-                    askedBeforeSending));
+                    askedBeforeSending, auth.enabled()));
             streamRequest = askedBeforeSending || body.asksForStream();
         } catch (RequestBodyException e) {
             if (e.getCause() instanceof BodyTooLargeException) {

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
 import relay.config.Config;
 import relay.config.Route;
 import relay.config.RouteTarget;
@@ -28,8 +30,13 @@ public final class RelayServer implements AutoCloseable {
     private final TrackedThreads exchangeThreads;
     private final TrackedThreads streamThreads;
 
+    private final AtomicBoolean draining;
+    private final Admission admission;
+
     private RelayServer(HttpServer server, ExecutorService exchanges, WriteWatchdog watchdog,
-            TrackedThreads exchangeThreads, TrackedThreads streamThreads) {
+            TrackedThreads exchangeThreads, TrackedThreads streamThreads, AtomicBoolean draining, Admission admission) {
+        this.draining = draining;
+        this.admission = admission;
         this.server = server;
         this.exchanges = exchanges;
         this.watchdog = watchdog;
@@ -58,11 +65,14 @@ public final class RelayServer implements AutoCloseable {
         ExecutorService exchanges = Executors.newThreadPerTaskExecutor(exchangeThreads);
         WriteWatchdog watchdog = new WriteWatchdog(config.ping().writeTimeout(), clock);
         RouteTable routes = new RouteTable(bind(config));
-        ProxyHandler proxy = new ProxyHandler(config, routes, watchdog, accessLog, clock, streamThreads);
-        server.createContext("/", new OpsHandler(proxy));
+        AtomicBoolean draining = new AtomicBoolean();
+        Admission admission = new Admission(config.server().maxStreams());
+        ProxyHandler proxy = new ProxyHandler(config, routes, watchdog, accessLog, clock, streamThreads, admission,
+                draining::get);
+        server.createContext("/", new OpsHandler(proxy, () -> !draining.get()));
         server.setExecutor(exchanges);
         server.start();
-        return new RelayServer(server, exchanges, watchdog, exchangeThreads, streamThreads);
+        return new RelayServer(server, exchanges, watchdog, exchangeThreads, streamThreads, draining, admission);
     }
 
     private static List<BoundRoute> bind(Config config) {
@@ -79,6 +89,46 @@ public final class RelayServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return server.getAddress();
+    }
+
+    /**
+     * Graceful stop: {@code /readyz} turns 503 and new requests are refused with 503 (the listener
+     * stays open so that probes still get an answer); exchanges in progress get {@code timeout} to
+     * finish; then the rest are interrupted, which ends streams with reason {@code shutdown} (an SSE
+     * error event to the client, the upstream closed). Returns when every exchange has ended, or 2 s
+     * after the deadline at the latest.
+     */
+    public void drain(Duration timeout) {
+        draining.set(true);
+        try {
+            if (!waitForExchanges(timeout)) {
+                exchangeThreads.interruptAll();
+                waitForExchanges(Duration.ofSeconds(2));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    private boolean waitForExchanges(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (admission.active() > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Proxied exchanges in progress (the ones {@code server.max_streams} counts). */
+    public int activeExchanges() {
+        return admission.active();
+    }
+
+    public boolean draining() {
+        return draining.get();
     }
 
     /** Stops accepting, ends every exchange thread, and waits for them. */

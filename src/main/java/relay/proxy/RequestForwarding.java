@@ -25,11 +25,15 @@ final class RequestForwarding {
      * neither scanned for event boundaries nor pinged.
      */
     static UpstreamRequest build(HttpExchange exchange, Route route, InputStream body, long contentLength,
-            boolean stream) {
+            boolean stream, boolean consumeCredentials) {
         String rawPath = exchange.getRequestURI().getRawPath();
         String rawQuery = exchange.getRequestURI().getRawQuery();
         String target = rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
         List<Header> headers = headers(exchange.getRequestHeaders(), route.headers());
+        if (consumeCredentials) {
+            // the route's own headers (added last) supply the upstream's credentials
+            headers.removeIf(h -> ClientAuth.isCredentialHeader(h.name()) && !route.headers().containsKey(h.name()));
+        }
         if (stream) {
             headers.removeIf(h -> h.is("Accept-Encoding"));
             headers.add(new Header("Accept-Encoding", "identity"));

@@ -58,16 +58,20 @@ final class StreamResponder {
         ClientWriter writer = new ClientWriter(out, clock);
         watchdog.watch(writer);
         try {
-            StreamEnd end = new StreamSession(options(route), clock, threads).run(body, writer);
+            StreamEnd end;
+            try {
+                end = new StreamSession(options(route), clock, threads).run(body, writer);
+            } catch (InterruptedException e) {
+                // relay is shutting down (drain timeout passed): both subtasks have ended; tell the client
+                Thread.interrupted(); // an interrupt pending would close the client's channel on the next write
+                end = new StreamEnd(EndReason.SHUTDOWN, null);
+            }
             record.reason = end.reason();
             closeQuietly(upstream); // cancel the upstream request before anything else happens
             if (end.reason().needsErrorEvent()) {
                 writer.writeFinal(errorEvent(route, exchange.getRequestURI().getPath(), end));
             }
             writer.close();
-        } catch (InterruptedException e) {
-            record.reason = EndReason.SHUTDOWN;
-            Thread.currentThread().interrupt();
         } finally {
             watchdog.forget(writer);
             record.counters = writer.counters();

@@ -1,5 +1,7 @@
 package relay.stream;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -10,6 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TrackedThreads implements ThreadFactory {
     private final ThreadFactory virtual;
     private final AtomicInteger live = new AtomicInteger();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
     public TrackedThreads(String namePrefix) {
         this.virtual = Thread.ofVirtual().name(namePrefix, 0).factory();
@@ -19,9 +22,11 @@ public final class TrackedThreads implements ThreadFactory {
     public Thread newThread(Runnable task) {
         return virtual.newThread(() -> {
             live.incrementAndGet();
+            threads.add(Thread.currentThread());
             try {
                 task.run();
             } finally {
+                threads.remove(Thread.currentThread());
                 live.decrementAndGet();
             }
         });
@@ -29,5 +34,10 @@ public final class TrackedThreads implements ThreadFactory {
 
     public int live() {
         return live.get();
+    }
+
+    /** Asks every live thread to stop (shutdown after the drain timeout). */
+    public void interruptAll() {
+        threads.forEach(Thread::interrupt);
     }
 }

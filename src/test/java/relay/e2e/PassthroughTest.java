@@ -453,7 +453,7 @@ class PassthroughTest {
     private static Config config(URI upstream, Map<String, String> routeHeaders, StreamSettings stream, long maxBody) {
         Route route = new Route("/v1", new RouteTarget.Http(upstream), routeHeaders, true, ErrorFormat.AUTO);
         return new Config(Path.of("test.toml"),
-                new ServerSettings(new InetSocketAddress("127.0.0.1", 0), 1000, maxBody, Duration.ofSeconds(1), List.of()),
+                new ServerSettings(new InetSocketAddress("127.0.0.1", 0), 1000, maxBody, Duration.ofSeconds(1), List.of(), Duration.ofSeconds(60), 100, 64 * 1024),
                 new PingSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1), "PING"),
                 UpstreamSettings.DEFAULTS, stream, DemoSettings.DEFAULTS, List.of(route));
     }

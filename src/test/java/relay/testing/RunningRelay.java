@@ -19,7 +19,7 @@ public final class RunningRelay implements AutoCloseable {
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     public RunningRelay(Config config) throws IOException {
-        ServerProperties.apply();
+        ServerProperties.apply(config.server());
         this.server = RelayServer.start(config,
                 new AccessLog(new PrintStream(log, true, StandardCharsets.UTF_8), InstantSource.system()), NanoClock.SYSTEM);
     }

@@ -33,7 +33,7 @@ public final class TestConfigs {
     public static Config with(URI upstream, PingSettings ping, StreamSettings stream) {
         Route route = new Route("/v1", new RouteTarget.Http(upstream), Map.of(), true, ErrorFormat.AUTO);
         return new Config(Path.of("test.toml"),
-                new ServerSettings(new InetSocketAddress("127.0.0.1", 0), 1000, 1024 * 1024, Duration.ofSeconds(1), List.of()),
+                new ServerSettings(new InetSocketAddress("127.0.0.1", 0), 1000, 1024 * 1024, Duration.ofSeconds(1), List.of(), Duration.ofSeconds(60), 100, 64 * 1024),
                 ping, UpstreamSettings.DEFAULTS, stream, DemoSettings.DEFAULTS, List.of(route));
     }
 }
