@@ -93,7 +93,7 @@ final class CommandLine {
             error.printStackTrace(err);
             Runtime.getRuntime().halt(1);
         });
-        AccessLog log = new AccessLog(out, InstantSource.system());
+        AccessLog log = new AccessLog(out, InstantSource.system(), config.log());
         RelayServer server;
         try {
             server = RelayServer.start(config, log, NanoClock.SYSTEM);

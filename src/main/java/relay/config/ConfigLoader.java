@@ -10,7 +10,7 @@ import java.util.Set;
  * contains a secret (route header values, client keys, substituted environment values).
  */
 public final class ConfigLoader {
-    private static final Set<String> TABLES = Set.of("server", "ping", "upstream", "stream", "demo", "routes");
+    private static final Set<String> TABLES = Set.of("server", "ping", "upstream", "stream", "demo", "routes", "log");
 
     private ConfigLoader() {
     }
@@ -29,6 +29,7 @@ public final class ConfigLoader {
                 SettingsReader.upstream(root.section("upstream")),
                 SettingsReader.stream(root.section("stream")),
                 SettingsReader.demo(root.section("demo")),
-                RouteReader.routes(root));
+                RouteReader.routes(root),
+                SettingsReader.log(root.section("log")));
     }
 }

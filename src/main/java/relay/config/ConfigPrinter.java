@@ -45,6 +45,10 @@ public final class ConfigPrinter {
                 .set("idle_timeout", Units.formatDuration(stream.idleTimeout()))
                 .set("max_duration", Units.formatDuration(stream.maxDuration()))
                 .set("max_line", Units.formatSize(stream.maxLine()));
+        out.table("[log]")
+                .set("format", c.log().format().name().toLowerCase(java.util.Locale.ROOT))
+                .set("level", c.log().level().name().toLowerCase(java.util.Locale.ROOT));
+
         DemoSettings demo = c.demo();
         out.table("[demo]")
                 .set("think", Units.formatDuration(demo.think()))

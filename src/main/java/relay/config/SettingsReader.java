@@ -130,4 +130,29 @@ final class SettingsReader {
                 (int) t.integer("tokens", d.tokens(), 1, Integer.MAX_VALUE),
                 t.duration("token_interval", d.tokenInterval(), POSITIVE));
     }
+
+    static LogSettings log(TableReader t) throws ConfigException {
+        t.allowOnly(Set.of("format", "level"));
+        LogSettings d = LogSettings.DEFAULTS;
+        LogSettings.Format format = d.format();
+        var f = t.string("format", false);
+        if (f.isPresent()) {
+            format = switch (f.get().value()) {
+                case "json" -> LogSettings.Format.JSON;
+                case "text" -> LogSettings.Format.TEXT;
+                default -> throw t.invalid(f.get(), "must be \"json\" or \"text\"");
+            };
+        }
+        LogSettings.Level level = d.level();
+        var l = t.string("level", false);
+        if (l.isPresent()) {
+            level = switch (l.get().value()) {
+                case "info" -> LogSettings.Level.INFO;
+                case "error" -> LogSettings.Level.ERROR;
+                case "off" -> LogSettings.Level.OFF;
+                default -> throw t.invalid(l.get(), "must be \"info\", \"error\" or \"off\"");
+            };
+        }
+        return new LogSettings(format, level);
+    }
 }

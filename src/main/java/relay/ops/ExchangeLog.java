@@ -1,10 +1,15 @@
 package relay.ops;
 
+import relay.stream.TokenUsage;
+
 /**
- * One access-log line: what happened to one exchange. {@code reason} is the end reason's code for
- * streams and proxied bodies; {@code upstreamHeadersMs} is -1 when the upstream never answered.
+ * One access-log line: what happened to one exchange. Times are milliseconds from the request's
+ * start; -1 when it did not happen (no upstream headers, no event). {@code usage} is null when the
+ * stream carried none.
  */
 public record ExchangeLog(
+        String requestId,
+        String client,
         String method,
         String path,
         String route,
@@ -13,7 +18,17 @@ public record ExchangeLog(
         String reason,
         long durationMs,
         long upstreamHeadersMs,
+        long firstEventMs,
         long events,
         long pings,
-        long bytes) {
+        long bytesIn,
+        long bytesOut,
+        String upstreamRequestId,
+        TokenUsage usage) {
+
+    /** Failed exchanges are what {@code level = "error"} keeps. */
+    public boolean failed() {
+        return status >= 500 || !(reason.equals("done") || reason.equals("eof") || reason.equals("client_gone")
+                || reason.equals("-"));
+    }
 }

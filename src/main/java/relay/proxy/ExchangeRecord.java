@@ -1,35 +1,56 @@
 package relay.proxy;
 
 import com.sun.net.httpserver.HttpExchange;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import relay.ops.ExchangeLog;
 import relay.stream.EndReason;
 import relay.stream.NanoClock;
 import relay.stream.StreamCounters;
+import relay.stream.TokenUsage;
 
 /** Collects what happened to one exchange, on its own thread, for the access log line at its end. */
 final class ExchangeRecord {
     private final String method;
     private final String path;
-    private final long startNanos;
+    private final String client;
+    final String requestId;
+    final long startNanos;
     String route = "-";
     int status;
     boolean stream;
     EndReason reason;
     long upstreamHeadersNanos;
+    long firstEventNanos;
     long bytes;
+    long bytesIn;
+    String upstreamRequestId;
+    TokenUsage usage;
     StreamCounters counters;
 
     ExchangeRecord(HttpExchange exchange, NanoClock clock) {
         this.method = exchange.getRequestMethod();
         this.path = exchange.getRequestURI().getRawPath();
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        this.client = remote == null ? "-" : remote.getAddress().getHostAddress() + ":" + remote.getPort();
+        this.requestId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         this.startNanos = clock.nanoTime();
+    }
+
+    long bytesOut() {
+        return counters != null ? counters.bytes() : bytes;
     }
 
     ExchangeLog toLog(NanoClock clock) {
         long now = clock.nanoTime();
-        long headersMs = upstreamHeadersNanos == 0 ? -1 : (upstreamHeadersNanos - startNanos) / 1_000_000;
         StreamCounters c = counters != null ? counters : new StreamCounters(0, 0, bytes);
-        return new ExchangeLog(method, path, route, status, stream, reason == null ? "-" : reason.code(),
-                (now - startNanos) / 1_000_000, headersMs, c.events(), c.pings(), c.bytes());
+        return new ExchangeLog(requestId, client, method, path == null ? "-" : path, route, status, stream,
+                reason == null ? "-" : reason.code(), (now - startNanos) / 1_000_000, sinceStart(upstreamHeadersNanos),
+                sinceStart(firstEventNanos), c.events(), c.pings(), bytesIn, c.bytes(), upstreamRequestId, usage);
+    }
+
+    private long sinceStart(long nanos) {
+        return nanos == 0 ? -1 : (nanos - startNanos) / 1_000_000;
     }
 }

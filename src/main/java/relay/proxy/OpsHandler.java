@@ -6,15 +6,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import relay.ops.Metrics;
 
-/** Answers relay's own endpoints ({@code /healthz}, {@code /readyz}); every other path goes to the proxy. */
+/** Answers relay's own endpoints ({@code /healthz}, {@code /readyz}, {@code /metrics}); every other path goes to the proxy. */
 final class OpsHandler implements HttpHandler {
     private final HttpHandler proxy;
     private final BooleanSupplier ready;
 
-    OpsHandler(HttpHandler proxy, BooleanSupplier ready) {
+    private final Metrics metrics;
+
+    OpsHandler(HttpHandler proxy, BooleanSupplier ready, Metrics metrics) {
         this.proxy = proxy;
         this.ready = ready;
+        this.metrics = metrics;
     }
 
     @Override
@@ -29,6 +33,16 @@ final class OpsHandler implements HttpHandler {
                 exchange.sendResponseHeaders(up ? 200 : 503, body.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
+                }
+            }
+            return;
+        }
+        if (exchange.getRequestMethod().equals("GET") && path.equals("/metrics")) {
+            try (exchange) {
+                exchange.getResponseHeaders().set("Content-Type", metrics.contentType());
+                exchange.sendResponseHeaders(200, 0);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    metrics.write(out);
                 }
             }
             return;

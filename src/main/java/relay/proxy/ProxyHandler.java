@@ -12,6 +12,7 @@ import relay.config.Config;
 import relay.config.DurationFormat;
 import relay.config.Route;
 import relay.ops.AccessLog;
+import relay.ops.Metrics;
 import relay.stream.BodySource;
 import relay.stream.EndReason;
 import relay.stream.NanoClock;
@@ -34,6 +35,7 @@ import relay.upstream.UpstreamResponse;
  */
 final class ProxyHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger("relay.proxy");
+    static final String REQUEST_ID = "X-Relay-Request-Id";
 
     private final Config config;
     private final RouteTable routes;
@@ -43,27 +45,32 @@ final class ProxyHandler implements HttpHandler {
     private final StreamResponder streams;
     private final ClientAuth auth;
     private final BooleanSupplier draining;
+    private final Metrics metrics;
 
     ProxyHandler(Config config, RouteTable routes, WriteWatchdog watchdog, AccessLog accessLog, NanoClock clock,
-            TrackedThreads streamThreads, Admission admission, BooleanSupplier draining) {
+            TrackedThreads streamThreads, Admission admission, BooleanSupplier draining, Metrics metrics) {
         this.draining = draining;
+        this.metrics = metrics;
         this.config = config;
         this.routes = routes;
         this.accessLog = accessLog;
         this.clock = clock;
         this.admission = admission;
-        this.streams = new StreamResponder(config, watchdog, clock, streamThreads);
+        this.streams = new StreamResponder(config, watchdog, clock, streamThreads, metrics);
         this.auth = new ClientAuth(config.server().clientKeys());
     }
 
     @Override
     public void handle(HttpExchange exchange) {
         ExchangeRecord record = new ExchangeRecord(exchange, clock);
+        // one id for this exchange in relay's log, the upstream's request and the client's response
+        exchange.getResponseHeaders().set(REQUEST_ID, record.requestId);
         try (exchange) {
             if (refusedAsForwardProxy(exchange, record)) {
                 return;
             }
             if (draining.getAsBoolean()) {
+                metrics.refused("draining");
                 record.status = 503;
                 exchange.getResponseHeaders().set("Retry-After", "1");
                 exchange.getResponseHeaders().set("Connection", "close");
@@ -72,6 +79,7 @@ final class ProxyHandler implements HttpHandler {
                 return;
             }
             if (auth.enabled() && !auth.accepts(exchange.getRequestHeaders())) {
+                metrics.authFailed();
                 record.status = 401;
                 exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                 ErrorResponses.send(exchange, 401, "missing or invalid client key (send Authorization: Bearer <key>"
@@ -87,6 +95,7 @@ final class ProxyHandler implements HttpHandler {
             }
             record.route = bound.get().route().prefix();
             if (!admission.tryEnter()) {
+                metrics.refused("max_streams");
                 record.status = 503;
                 exchange.getResponseHeaders().set("Retry-After", "1");
                 ErrorResponses.send(exchange, 503, "relay is at server.max_streams (" + admission.limit()
@@ -102,6 +111,7 @@ final class ProxyHandler implements HttpHandler {
             LOG.log(Level.ERROR, "exchange failed", e);
             record.reason = EndReason.INTERNAL_ERROR;
         } finally {
+            metrics.exchangeEnded(record.route, record.status, record.bytesIn, record.bytesOut());
             accessLog.record(record.toLog(clock));
         }
     }
@@ -143,8 +153,9 @@ final class ProxyHandler implements HttpHandler {
             boolean askedBeforeSending = body.asksForStream()
                     || StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
             call = bound.upstream().call(RequestForwarding.build(exchange, bound.route(), body.stream(), contentLength,
-                    askedBeforeSending, auth.enabled()));
+                    askedBeforeSending, auth.enabled(), record.requestId));
             streamRequest = askedBeforeSending || body.asksForStream();
+            record.bytesIn = body.bytesRead();
         } catch (RequestBodyException e) {
             if (e.getCause() instanceof BodyTooLargeException) {
                 tooLarge(exchange, record);
@@ -168,7 +179,7 @@ final class ProxyHandler implements HttpHandler {
                 upstreamFailed(exchange, e, record);
                 return;
             }
-            record.upstreamHeadersNanos = clock.nanoTime();
+            upstreamAnswered(response, record);
             if (UpstreamAnswer.isEventStream(response)) {
                 ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
                 streams.respond(exchange, bound.route(), response.status(), writer -> response.body(), call, record);
@@ -178,6 +189,12 @@ final class ProxyHandler implements HttpHandler {
         } catch (IOException e) {
             // closing the upstream connection failed: it is gone either way
         }
+    }
+
+    private void upstreamAnswered(UpstreamResponse response, ExchangeRecord record) {
+        record.upstreamHeadersNanos = clock.nanoTime();
+        record.upstreamRequestId = response.header("x-request-id").or(() -> response.header("request-id")).orElse(null);
+        metrics.upstreamHeaders((record.upstreamHeadersNanos - record.startNanos) / 1e9);
     }
 
     private boolean respondsWithinGrace(UpstreamCall call) throws IOException {
@@ -196,7 +213,7 @@ final class ProxyHandler implements HttpHandler {
     private void streamBeforeHeaders(HttpExchange exchange, Route route, UpstreamCall call, ExchangeRecord record) {
         BodySource late = writer -> {
             UpstreamResponse response = call.response();
-            record.upstreamHeadersNanos = clock.nanoTime();
+            upstreamAnswered(response, record);
             if (!UpstreamAnswer.isEventStream(response)) {
                 throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response));
             }
@@ -227,6 +244,7 @@ final class ProxyHandler implements HttpHandler {
     }
 
     private void tooLarge(HttpExchange exchange, ExchangeRecord record) {
+        metrics.refused("max_body");
         record.status = 413;
         ErrorResponses.send(exchange, 413, "request body exceeds server.max_body (" + config.server().maxBody()
                 + " bytes)", "invalid_request_error", "body_too_large");

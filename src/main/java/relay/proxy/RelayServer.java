@@ -14,6 +14,7 @@ import relay.config.Route;
 import relay.config.RouteTarget;
 import relay.demo.DemoUpstream;
 import relay.ops.AccessLog;
+import relay.ops.Metrics;
 import relay.stream.NanoClock;
 import relay.stream.TrackedThreads;
 import relay.stream.WriteWatchdog;
@@ -67,9 +68,10 @@ public final class RelayServer implements AutoCloseable {
         RouteTable routes = new RouteTable(bind(config));
         AtomicBoolean draining = new AtomicBoolean();
         Admission admission = new Admission(config.server().maxStreams());
+        Metrics metrics = new Metrics();
         ProxyHandler proxy = new ProxyHandler(config, routes, watchdog, accessLog, clock, streamThreads, admission,
-                draining::get);
-        server.createContext("/", new OpsHandler(proxy, () -> !draining.get()));
+                draining::get, metrics);
+        server.createContext("/", new OpsHandler(proxy, () -> !draining.get(), metrics));
         server.setExecutor(exchanges);
         server.start();
         return new RelayServer(server, exchanges, watchdog, exchangeThreads, streamThreads, draining, admission);

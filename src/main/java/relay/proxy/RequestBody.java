@@ -18,9 +18,11 @@ final class RequestBody {
 
     private final StreamFlagSniffer sniffer = new StreamFlagSniffer();
     private final InputStream stream;
+    private final Watched watched;
 
     private RequestBody(InputStream client, long contentLength, long maxBody) throws RequestBodyException {
         Watched watched = new Watched(client, maxBody);
+        this.watched = watched;
         if (contentLength == 0) {
             sniffer.end();
             this.stream = InputStream.nullInputStream();
@@ -48,6 +50,11 @@ final class RequestBody {
 
     InputStream stream() {
         return stream;
+    }
+
+    /** Bytes read from the client so far. */
+    long bytesRead() {
+        return watched.total;
     }
 
     /** Known for certain once the body has been sent; usually already after the prefix. */

@@ -25,7 +25,7 @@ final class RequestForwarding {
      * neither scanned for event boundaries nor pinged.
      */
     static UpstreamRequest build(HttpExchange exchange, Route route, InputStream body, long contentLength,
-            boolean stream, boolean consumeCredentials) {
+            boolean stream, boolean consumeCredentials, String requestId) {
         String rawPath = exchange.getRequestURI().getRawPath();
         String rawQuery = exchange.getRequestURI().getRawQuery();
         String target = rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
@@ -34,6 +34,8 @@ final class RequestForwarding {
             // the route's own headers (added last) supply the upstream's credentials
             headers.removeIf(h -> ClientAuth.isCredentialHeader(h.name()) && !route.headers().containsKey(h.name()));
         }
+        headers.removeIf(h -> h.is(ProxyHandler.REQUEST_ID));
+        headers.add(new Header(ProxyHandler.REQUEST_ID, requestId));
         if (stream) {
             headers.removeIf(h -> h.is("Accept-Encoding"));
             headers.add(new Header("Accept-Encoding", "identity"));

@@ -18,6 +18,8 @@ import relay.stream.StreamOptions;
 import relay.stream.StreamSession;
 import relay.stream.TrackedThreads;
 import relay.stream.WriteWatchdog;
+import relay.stream.UsageMeter;
+import relay.ops.Metrics;
 
 /**
  * Answers a client with an event stream: commits the status and SSE headers, runs the stream's
@@ -29,7 +31,10 @@ final class StreamResponder {
     private final NanoClock clock;
     private final TrackedThreads threads;
 
-    StreamResponder(Config config, WriteWatchdog watchdog, NanoClock clock, TrackedThreads threads) {
+    private final Metrics metrics;
+
+    StreamResponder(Config config, WriteWatchdog watchdog, NanoClock clock, TrackedThreads threads, Metrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.watchdog = watchdog;
         this.clock = clock;
@@ -55,12 +60,15 @@ final class StreamResponder {
             record.reason = EndReason.CLIENT_GONE;
             return;
         }
-        ClientWriter writer = new ClientWriter(out, clock);
+        ClientWriter writer = new ClientWriter(out, clock, metrics::eventWritten);
+        UsageMeter usage = new UsageMeter();
+        long started = clock.nanoTime();
         watchdog.watch(writer);
+        metrics.streamStarted();
         try {
             StreamEnd end;
             try {
-                end = new StreamSession(options(route), clock, threads).run(body, writer);
+                end = new StreamSession(options(route), clock, threads).run(body, writer, usage);
             } catch (InterruptedException e) {
                 // relay is shutting down (drain timeout passed): both subtasks have ended; tell the client
                 Thread.interrupted(); // an interrupt pending would close the client's channel on the next write
@@ -75,6 +83,10 @@ final class StreamResponder {
         } finally {
             watchdog.forget(writer);
             record.counters = writer.counters();
+            record.firstEventNanos = writer.firstEventNanos();
+            record.usage = usage.usage();
+            metrics.streamEnded(route.prefix(), record.reason == null ? EndReason.INTERNAL_ERROR.code() : record.reason.code(),
+                    record.counters.pings(), (clock.nanoTime() - started) / 1e9);
         }
     }
 

@@ -28,10 +28,26 @@ public final class ClientWriter {
     private long events;
     private long pings;
 
+    /** Told how long each event write (write + flush) took, for the event-write latency metric. */
+    @FunctionalInterface
+    public interface WriteObserver {
+        WriteObserver NONE = nanos -> { };
+
+        void eventWritten(long nanos);
+    }
+
+    private final WriteObserver observer;
+    private long firstEventNanos;
+
     /** {@code out} has already had the response headers written; that counts as the first write. */
     public ClientWriter(OutputStream out, NanoClock clock) {
+        this(out, clock, WriteObserver.NONE);
+    }
+
+    public ClientWriter(OutputStream out, NanoClock clock, WriteObserver observer) {
         this.out = out;
         this.clock = clock;
+        this.observer = observer;
         this.lastWriteNanos = clock.nanoTime();
     }
 
@@ -39,8 +55,21 @@ public final class ClientWriter {
     public void writeEvent(byte[] buffer, int offset, int length) throws IOException, InterruptedException {
         lock.lockInterruptibly();
         try {
-            write(buffer, offset, length);
-            events++;
+            long started = write(buffer, offset, length);
+            if (events++ == 0) {
+                firstEventNanos = lastWriteNanos;
+            }
+            observer.eventWritten(lastWriteNanos - started);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** When the first upstream event reached the client (0 if none did); read after the stream ended. */
+    public long firstEventNanos() {
+        lock.lock();
+        try {
+            return firstEventNanos;
         } finally {
             lock.unlock();
         }
@@ -126,11 +155,13 @@ public final class ClientWriter {
         }
     }
 
-    private void write(byte[] buffer, int offset, int length) throws IOException {
+    /** Returns when the write started. */
+    private long write(byte[] buffer, int offset, int length) throws IOException {
         if (failure != null) {
             throw failure;
         }
-        inFlight = new InFlight(Thread.currentThread(), clock.nanoTime());
+        long started = clock.nanoTime();
+        inFlight = new InFlight(Thread.currentThread(), started);
         try {
             out.write(buffer, offset, length);
             out.flush();
@@ -142,6 +173,7 @@ public final class ClientWriter {
         }
         lastWriteNanos = clock.nanoTime();
         bytes += length;
+        return started;
     }
 
     /** Called by the watchdog: aborts a write that has been blocked for longer than {@code timeoutNanos}. */

@@ -13,11 +13,13 @@ final class EventForwarder {
     private final BodySource source;
     private final long maxLine;
     private final ClientWriter writer;
+    private final UsageMeter usage;
 
-    EventForwarder(BodySource source, long maxLine, ClientWriter writer) {
+    EventForwarder(BodySource source, long maxLine, ClientWriter writer, UsageMeter usage) {
         this.source = source;
         this.maxLine = maxLine;
         this.writer = writer;
+        this.usage = usage;
     }
 
     StreamEnd run() throws InterruptedException {
@@ -26,6 +28,7 @@ final class EventForwarder {
             EventScanner scanner = new EventScanner(body, maxLine);
             while (scanner.next()) {
                 writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length());
+                usage.observe(scanner.buffer(), scanner.start(), scanner.length());
                 if (scanner.isDone()) {
                     return finish(EndReason.DONE);
                 }

@@ -25,7 +25,12 @@ public final class StreamSession {
     }
 
     public StreamEnd run(BodySource upstreamBody, ClientWriter writer) throws InterruptedException {
-        EventForwarder scanner = new EventForwarder(upstreamBody, options.maxLine(), writer);
+        return run(upstreamBody, writer, new UsageMeter());
+    }
+
+    /** Runs the stream; {@code usage} collects the token usage the stream reports about itself. */
+    public StreamEnd run(BodySource upstreamBody, ClientWriter writer, UsageMeter usage) throws InterruptedException {
+        EventForwarder scanner = new EventForwarder(upstreamBody, options.maxLine(), writer, usage);
         try (var scope = StructuredTaskScope.open(Joiner.<StreamEnd>anySuccessfulResultOrThrow(),
                 cfg -> cfg.withTimeout(options.maxDuration()).withThreadFactory(threads).withName("relay-stream"))) {
             scope.fork(guarded(scanner::run));

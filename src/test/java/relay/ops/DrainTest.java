@@ -43,6 +43,8 @@ class DrainTest {
                         drain_timeout = "2s"
                         [ping]
                         interval = "300ms"
+                        [log]
+                        format = "text"
                         [[routes]]
                         prefix = "/v1"
                         upstream = "%s"

@@ -1,0 +1,103 @@
+package relay.ops;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * relay's Prometheus metrics, in a registry of its own (no global state), exposed in the text format
+ * by the Prometheus Java client. Label values are bounded sets: route prefixes from the config, end
+ * reason codes, and refusal causes.
+ */
+public final class Metrics {
+    private static final double[] LATENCY_BUCKETS = {
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
+    };
+    private static final double[] DURATION_BUCKETS = {0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600};
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private final Gauge activeStreams;
+    private final Counter streams;
+    private final Counter requests;
+    private final Counter pings;
+    private final Counter bytes;
+    private final Counter refused;
+    private final Counter authFailures;
+    private final Histogram upstreamHeaders;
+    private final Histogram streamDuration;
+    private final Histogram eventWrite;
+
+    public Metrics() {
+        activeStreams = Gauge.builder().name("relay_active_streams")
+                .help("Event streams being relayed now").register(registry);
+        streams = Counter.builder().name("relay_streams_total")
+                .help("Event streams relayed, by route and end reason").labelNames("route", "reason").register(registry);
+        requests = Counter.builder().name("relay_requests_total")
+                .help("Exchanges handled, by route and status class").labelNames("route", "status").register(registry);
+        pings = Counter.builder().name("relay_pings_total").help("Heartbeat comments written to clients").register(registry);
+        bytes = Counter.builder().name("relay_bytes_total")
+                .help("Bytes relayed: request bodies upstream (in), responses to clients (out)")
+                .labelNames("direction").register(registry);
+        refused = Counter.builder().name("relay_refused_total")
+                .help("Requests refused by a limit").labelNames("limit").register(registry);
+        authFailures = Counter.builder().name("relay_client_auth_failures_total")
+                .help("Requests without a valid client key").register(registry);
+        upstreamHeaders = Histogram.builder().name("relay_upstream_headers_seconds")
+                .help("Time from request start until the upstream's response headers (time to first upstream byte)")
+                .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
+        streamDuration = Histogram.builder().name("relay_stream_duration_seconds")
+                .help("Duration of relayed event streams").classicOnly().classicUpperBounds(DURATION_BUCKETS)
+                .withoutExemplars().register(registry);
+        eventWrite = Histogram.builder().name("relay_event_write_seconds")
+                .help("Time to write and flush one event to a client (lock held)")
+                .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
+        JvmMetrics.builder().register(registry);
+    }
+
+    public void streamStarted() {
+        activeStreams.inc();
+    }
+
+    public void streamEnded(String route, String reason, long pingCount, double seconds) {
+        activeStreams.dec();
+        streams.labelValues(route, reason).inc();
+        pings.inc(pingCount);
+        streamDuration.observe(seconds);
+    }
+
+    public void exchangeEnded(String route, int status, long bytesIn, long bytesOut) {
+        requests.labelValues(route, status == 0 ? "none" : (status / 100) + "xx").inc();
+        bytes.labelValues("in").inc(bytesIn);
+        bytes.labelValues("out").inc(bytesOut);
+    }
+
+    public void upstreamHeaders(double seconds) {
+        upstreamHeaders.observe(seconds);
+    }
+
+    public void eventWritten(long nanos) {
+        eventWrite.observe(nanos / 1e9);
+    }
+
+    public void refused(String limit) {
+        refused.labelValues(limit).inc();
+    }
+
+    public void authFailed() {
+        authFailures.inc();
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    public void write(OutputStream out) throws IOException {
+        writer.write(out, registry.scrape());
+    }
+}

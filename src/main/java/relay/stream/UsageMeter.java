@@ -1,0 +1,84 @@
+package relay.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Picks token usage out of a relayed stream for the access log: OpenAI's final chunk with
+ * {@code "usage":{"prompt_tokens","completion_tokens"}}, Anthropic's {@code message_start}
+ * ({@code message.usage.input_tokens}) and {@code message_delta} ({@code usage.output_tokens}).
+ * Both put {@code "usage"} near the end of their JSON, so only the last {@link #TAIL} bytes of each
+ * event are searched; the rare event that has it is parsed with jackson. The cost per ordinary event
+ * is one bounded byte search.
+ */
+public final class UsageMeter {
+    static final int TAIL = 256;
+    private static final byte[] NEEDLE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private long input = -1;
+    private long output = -1;
+
+    public UsageMeter() {
+    }
+
+    void observe(byte[] buffer, int start, int length) {
+        int from = Math.max(start, start + length - TAIL);
+        if (!contains(buffer, from, start + length)) {
+            return;
+        }
+        int data = indexOf(buffer, start, start + length, "data:".getBytes(StandardCharsets.US_ASCII));
+        if (data < 0) {
+            return;
+        }
+        try {
+            JsonNode root = JSON.readTree(buffer, data + 5, start + length - data - 5);
+            read(root.path("usage"));
+            read(root.path("message").path("usage"));
+        } catch (IOException | RuntimeException e) {
+            // not JSON, or several data lines: usage is best effort and never affects the stream
+        }
+    }
+
+    private void read(JsonNode usage) {
+        if (!usage.isObject()) {
+            return;
+        }
+        if (usage.path("prompt_tokens").isNumber()) {
+            input = usage.path("prompt_tokens").asLong();
+        }
+        if (usage.path("completion_tokens").isNumber()) {
+            output = usage.path("completion_tokens").asLong();
+        }
+        if (usage.path("input_tokens").isNumber()) {
+            input = usage.path("input_tokens").asLong();
+        }
+        if (usage.path("output_tokens").isNumber()) {
+            output = usage.path("output_tokens").asLong(); // message_delta's count is cumulative
+        }
+    }
+
+    /** Null when the stream carried no usage. */
+    public TokenUsage usage() {
+        return input < 0 && output < 0 ? null : new TokenUsage(Math.max(0, input), Math.max(0, output));
+    }
+
+    private static boolean contains(byte[] b, int from, int to) {
+        return indexOf(b, from, to, NEEDLE) >= 0;
+    }
+
+    private static int indexOf(byte[] b, int from, int to, byte[] needle) {
+        outer:
+        for (int i = from; i <= to - needle.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (b[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
