@@ -33,6 +33,12 @@ public record ServerSettings(
                 maxHeaderBytes);
     }
 
+    /** The same settings on another address. */
+    public ServerSettings withListen(InetSocketAddress address) {
+        return new ServerSettings(address, maxStreams, maxBody, drainTimeout, clientKeys, requestTimeout, maxHeaders,
+                maxHeaderBytes);
+    }
+
     /** Keys are secrets: never print them, not even in a debug dump of the record. */
     @Override
     public String toString() {
