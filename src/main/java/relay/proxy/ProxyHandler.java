@@ -182,7 +182,13 @@ final class ProxyHandler implements HttpHandler {
             upstreamAnswered(response, record);
             if (UpstreamAnswer.isEventStream(response)) {
                 ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
-                streams.respond(exchange, bound.route(), response.status(), writer -> response.body(), call, record);
+                boolean pinged = streams.pings(bound.route());
+                streams.respond(exchange, bound.route(), response.status(), writer -> {
+                    if (pinged) {
+                        response.clearReadTimeout();
+                    }
+                    return response.body();
+                }, call, record);
             } else {
                 BodyProxy.proxy(exchange, response, record);
             }
@@ -216,6 +222,9 @@ final class ProxyHandler implements HttpHandler {
             upstreamAnswered(response, record);
             if (!UpstreamAnswer.isEventStream(response)) {
                 throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response));
+            }
+            if (streams.pings(route)) {
+                response.clearReadTimeout();
             }
             byte[] notice = UpstreamAnswer.lateHeadersNotice(response);
             if (notice != null) {

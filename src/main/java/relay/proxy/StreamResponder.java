@@ -98,9 +98,15 @@ final class StreamResponder {
         }
     }
 
+    /** Pings on for this route: the pinger then also enforces stream.idle_timeout. */
+    boolean pings(Route route) {
+        return config.ping().enabled() && route.ping();
+    }
+
     private StreamOptions options(Route route) {
-        return new StreamOptions(config.ping().enabled() && route.ping(), config.ping().interval(),
-                config.ping().comment(), config.stream().maxDuration(), config.stream().maxLine());
+        return new StreamOptions(pings(route), config.ping().interval(),
+                config.ping().comment(), config.stream().maxDuration(), config.stream().maxLine(),
+                config.stream().idleTimeout());
     }
 
     private byte[] errorEvent(Route route, String path, StreamEnd end) {

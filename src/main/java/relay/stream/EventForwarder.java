@@ -14,17 +14,19 @@ final class EventForwarder {
     private final long maxLine;
     private final ClientWriter writer;
     private final UsageMeter usage;
+    private final UpstreamActivity activity;
 
-    EventForwarder(BodySource source, long maxLine, ClientWriter writer, UsageMeter usage) {
+    EventForwarder(BodySource source, long maxLine, ClientWriter writer, UsageMeter usage, UpstreamActivity activity) {
         this.source = source;
         this.maxLine = maxLine;
         this.writer = writer;
         this.usage = usage;
+        this.activity = activity;
     }
 
     StreamEnd run() throws InterruptedException {
         try {
-            InputStream body = source.open(writer);
+            InputStream body = activity.watch(source.open(writer));
             EventScanner scanner = new EventScanner(body, maxLine);
             while (scanner.next()) {
                 writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length());

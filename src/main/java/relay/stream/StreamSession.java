@@ -30,12 +30,14 @@ public final class StreamSession {
 
     /** Runs the stream; {@code usage} collects the token usage the stream reports about itself. */
     public StreamEnd run(BodySource upstreamBody, ClientWriter writer, UsageMeter usage) throws InterruptedException {
-        EventForwarder scanner = new EventForwarder(upstreamBody, options.maxLine(), writer, usage);
+        UpstreamActivity activity = new UpstreamActivity(clock);
+        EventForwarder scanner = new EventForwarder(upstreamBody, options.maxLine(), writer, usage, activity);
         try (var scope = StructuredTaskScope.open(Joiner.<StreamEnd>anySuccessfulResultOrThrow(),
                 cfg -> cfg.withTimeout(options.maxDuration()).withThreadFactory(threads).withName("relay-stream"))) {
             scope.fork(guarded(scanner::run));
             if (options.ping()) {
-                Pinger pinger = new Pinger(writer, options.pingComment(), options.pingInterval(), clock);
+                Pinger pinger = new Pinger(writer, options.pingComment(), options.pingInterval(), clock, activity,
+                        options.idleTimeout());
                 scope.fork(guarded(pinger::run));
             }
             return scope.join();

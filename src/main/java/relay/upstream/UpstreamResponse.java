@@ -29,6 +29,16 @@ public record UpstreamResponse(int status, List<Header> headers, InputStream bod
         return Optional.empty();
     }
 
+    /**
+     * Reads from now on wait without a timeout: for streams whose pinger enforces the idle timeout, a
+     * socket timeout would arm and cancel a timer around every read.
+     */
+    public void clearReadTimeout() throws IOException {
+        if (connection instanceof java.net.Socket socket) {
+            socket.setSoTimeout(0);
+        }
+    }
+
     @Override
     public void close() throws IOException {
         connection.close();
