@@ -1,6 +1,5 @@
 package relay.upstream;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,12 +75,12 @@ public final class HttpUpstream implements Upstream {
     /** A sent request on its socket; the response is read from the same thread that asks for it. */
     private final class Call implements UpstreamCall {
         private final Socket socket;
-        private final InputStream in;
+        private final SocketInput in;
         private final String method;
 
         Call(Socket socket, String method) throws IOException {
             this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
+            this.in = new SocketInput(socket.getInputStream(), READ_BUFFER);
             this.method = method;
         }
 
@@ -90,9 +89,7 @@ public final class HttpUpstream implements Upstream {
             int idle = socket.getSoTimeout();
             socket.setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
             try {
-                in.mark(1);
-                in.read(); // a byte, or the end of the connection: either way the response has started
-                in.reset();
+                in.awaitData(); // a byte, or the end of the connection: either way the response has started
                 return true;
             } catch (java.net.SocketTimeoutException e) {
                 return false;
