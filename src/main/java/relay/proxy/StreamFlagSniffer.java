@@ -46,14 +46,27 @@ final class StreamFlagSniffer {
         } catch (IOException | RuntimeException e) {
             verdict = Verdict.NOT_STREAM; // not JSON: not a stream request by body
         }
+        if (verdict != Verdict.UNDECIDED) {
+            release();
+        }
+    }
+
+    /** The parser's buffers go back to jackson's pool at once, not when the exchange ends. */
+    private void release() {
+        try {
+            parser.close();
+        } catch (IOException e) {
+            // nothing held
+        }
     }
 
     /** The body ended: whatever was not found is not there. */
     void end() {
         if (verdict == Verdict.UNDECIDED) {
             verdict = Verdict.NOT_STREAM;
+            feeder.endOfInput();
+            release();
         }
-        feeder.endOfInput();
     }
 
     private void advance() throws IOException {

@@ -19,7 +19,7 @@ import relay.config.UpstreamSettings;
  */
 public final class HttpUpstream implements Upstream {
     /** Read buffer on the upstream socket; sized for memory per idle stream, not throughput. */
-    static final int READ_BUFFER = 4096;
+    static final int READ_BUFFER = 2048;
     private static final int WRITE_BUFFER = 8192;
     private static final List<String> NOT_FORWARDED =
             List.of("host", "content-length", "transfer-encoding", "connection", "expect");
