@@ -12,15 +12,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * channel write closes the client's socket.
  */
 public final class ClientWriter {
-    /** What is being written right now, read as one value by the watchdog. */
-    private record InFlight(Thread thread, long startedNanos) {
-    }
-
     private final ReentrantLock lock = new ReentrantLock();
     private final OutputStream out;
     private final NanoClock clock;
     private volatile long lastWriteNanos;
-    private volatile InFlight inFlight;
+    /** When the write in progress started (0: none) and by whom; see {@link #abortIfStalled}. */
+    private volatile long writeStartedNanos;
+    private volatile Thread writingThread;
     private volatile boolean stalled;
     private IOException failure;
     private boolean sealed;
@@ -143,14 +141,14 @@ public final class ClientWriter {
     public void close() {
         lock.lock();
         try {
-            inFlight = new InFlight(Thread.currentThread(), clock.nanoTime());
+            begin(clock.nanoTime());
             out.close();
         } catch (IOException e) {
             if (failure == null) {
                 failure = new ClientWriteException(e);
             }
         } finally {
-            inFlight = null;
+            writeStartedNanos = 0;
             lock.unlock();
         }
     }
@@ -161,7 +159,7 @@ public final class ClientWriter {
             throw failure;
         }
         long started = clock.nanoTime();
-        inFlight = new InFlight(Thread.currentThread(), started);
+        begin(started);
         try {
             out.write(buffer, offset, length);
             out.flush();
@@ -169,19 +167,33 @@ public final class ClientWriter {
             failure = new ClientWriteException(e);
             throw failure;
         } finally {
-            inFlight = null;
+            writeStartedNanos = 0;
         }
         lastWriteNanos = clock.nanoTime();
         bytes += length;
         return started;
     }
 
-    /** Called by the watchdog: aborts a write that has been blocked for longer than {@code timeoutNanos}. */
+    /** The thread is published before the start time, so a watchdog that sees the time sees the thread. */
+    private void begin(long startedNanos) {
+        writingThread = Thread.currentThread();
+        writeStartedNanos = startedNanos == 0 ? 1 : startedNanos;
+    }
+
+    /**
+     * Called by the watchdog: aborts a write that has been blocked for longer than {@code timeoutNanos}.
+     * Reading the start time before and after the thread tells a write that is still the same from a
+     * new one that began in between (which is left alone until the next look).
+     */
     void abortIfStalled(long nowNanos, long timeoutNanos) {
-        InFlight current = inFlight;
-        if (current != null && nowNanos - current.startedNanos() > timeoutNanos) {
+        long started = writeStartedNanos;
+        if (started == 0 || nowNanos - started <= timeoutNanos) {
+            return;
+        }
+        Thread thread = writingThread;
+        if (writeStartedNanos == started && thread != null) {
             stalled = true;
-            current.thread().interrupt();
+            thread.interrupt();
         }
     }
 

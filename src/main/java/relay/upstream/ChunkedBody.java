@@ -57,50 +57,67 @@ final class ChunkedBody extends InputStream {
         return (int) Math.min(remainingInChunk, in.available());
     }
 
+    /** Parses "1a3f[;extensions]\r\n" straight from the bytes: no string per chunk. */
     private long nextChunkSize() throws IOException {
-        String line = readLine();
-        int semicolon = line.indexOf(';');
-        String hex = (semicolon >= 0 ? line.substring(0, semicolon) : line).trim();
-        try {
-            long size = Long.parseLong(hex, 16);
-            if (size < 0) {
+        long size = 0;
+        int digits = 0;
+        int length = 0;
+        boolean extension = false;
+        int b;
+        while ((b = next()) != '\n') {
+            if (++length > MAX_SIZE_LINE) {
+                throw new IOException("chunk header line from upstream too long");
+            }
+            if (extension || b == '\r' || b == ' ' || b == '\t') {
+                continue;
+            }
+            if (b == ';') {
+                extension = true;
+                continue;
+            }
+            int digit = Character.digit(b, 16);
+            if (digit < 0 || ++digits > 15) {
                 throw new IOException("invalid chunk size from upstream");
             }
-            return size;
-        } catch (NumberFormatException e) {
+            size = size * 16 + digit;
+        }
+        if (digits == 0) {
             throw new IOException("invalid chunk size from upstream");
         }
+        return size;
     }
 
     private void expectCrlf() throws IOException {
-        if (!readLine().isEmpty()) {
+        int b = next();
+        if (b == '\r') {
+            b = next();
+        }
+        if (b != '\n') {
             throw new IOException("missing CRLF after chunk from upstream");
         }
     }
 
     private void skipTrailers() throws IOException {
-        while (!readLine().isEmpty()) {
-            // trailers carry nothing relay forwards
+        while (true) {
+            int length = 0;
+            int b;
+            while ((b = next()) != '\n') {
+                if (b != '\r' && ++length > MAX_SIZE_LINE) {
+                    throw new IOException("trailer line from upstream too long");
+                }
+            }
+            if (length == 0) {
+                return; // the empty line that ends the body
+            }
         }
     }
 
-    private String readLine() throws IOException {
-        StringBuilder line = new StringBuilder(8);
-        int b;
-        while ((b = in.read()) != -1) {
-            if (b == '\n') {
-                int end = line.length();
-                if (end > 0 && line.charAt(end - 1) == '\r') {
-                    line.setLength(end - 1);
-                }
-                return line.toString();
-            }
-            if (line.length() >= MAX_SIZE_LINE) {
-                throw new IOException("chunk header line from upstream too long");
-            }
-            line.append((char) b);
+    private int next() throws IOException {
+        int b = in.read();
+        if (b == -1) {
+            throw new TruncatedBodyException("upstream body ended inside chunked framing");
         }
-        throw new TruncatedBodyException("upstream body ended inside chunked framing");
+        return b;
     }
 
     @Override
