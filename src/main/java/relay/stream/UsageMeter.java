@@ -11,11 +11,11 @@ import java.nio.charset.StandardCharsets;
  * ({@code message.usage.input_tokens}) and {@code message_delta} ({@code usage.output_tokens}).
  * Both put {@code "usage"} near the end of their JSON, so only the last {@link #TAIL} bytes of each
  * event are searched; the rare event that has it is parsed with jackson. The cost per ordinary event
- * is one bounded byte search.
+ * is one bounded byte search (UsageMeterBenchmark).
  */
 public final class UsageMeter {
-    static final int TAIL = 256;
-    private static final byte[] NEEDLE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+    /** OpenAI's usage object with its token details runs to about 300 bytes after {@code "usage"}. */
+    static final int TAIL = 512;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private long input = -1;
@@ -65,8 +65,18 @@ public final class UsageMeter {
         return input < 0 && output < 0 ? null : new TokenUsage(Math.max(0, input), Math.max(0, output));
     }
 
+    /**
+     * Looks for {@code "usage"} anchored on its rarest byte, 'g': the loop tests one byte per position
+     * and only checks the rest of the needle where a 'g' is.
+     */
     private static boolean contains(byte[] b, int from, int to) {
-        return indexOf(b, from, to, NEEDLE) >= 0;
+        for (int i = from + 4; i < to - 2; i++) {
+            if (b[i] == 'g' && b[i - 1] == 'a' && b[i - 2] == 's' && b[i - 3] == 'u' && b[i - 4] == '"'
+                    && b[i + 1] == 'e' && b[i + 2] == '"') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int indexOf(byte[] b, int from, int to, byte[] needle) {
