@@ -122,7 +122,16 @@ final class ProxyHandler implements HttpHandler {
      * be used as an open proxy. The upstream host always comes from the config.
      */
     private static boolean refusedAsForwardProxy(HttpExchange exchange, ExchangeRecord record) {
-        if (exchange.getRequestMethod().equals("CONNECT")) {
+        String method = exchange.getRequestMethod();
+        if (method.equals("TRACE") || method.equals("TRACK")) {
+            // an upstream that echoes the request would hand the route's credentials to the client
+            record.status = 405;
+            exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+            ErrorResponses.send(exchange, 405, method + " is not supported", "invalid_request_error",
+                    "method_not_allowed");
+            return true;
+        }
+        if (method.equals("CONNECT")) {
             record.status = 405;
             exchange.getResponseHeaders().set("Allow", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
             ErrorResponses.send(exchange, 405, "CONNECT is not supported: relay is not a forward proxy",
@@ -131,11 +140,24 @@ final class ProxyHandler implements HttpHandler {
         }
         java.net.URI target = exchange.getRequestURI();
         if (target.getScheme() != null || target.getRawAuthority() != null || target.getRawPath() == null
-                || !target.getRawPath().startsWith("/")) {
+                || !target.getRawPath().startsWith("/") || hasDotSegment(target.getPath())) {
             record.status = 400;
             ErrorResponses.send(exchange, 400, "request target must be a path (origin-form): relay is not a forward proxy",
                     "invalid_request_error", "invalid_request_target");
             return true;
+        }
+        return false;
+    }
+
+    /**
+     * "/v1/../admin" would match route "/v1" here and mean "/admin" upstream. The decoded path is
+     * checked, so "%2e%2e" is caught too.
+     */
+    private static boolean hasDotSegment(String path) {
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return true;
+            }
         }
         return false;
     }
@@ -197,6 +219,19 @@ final class ProxyHandler implements HttpHandler {
         }
     }
 
+    /** Values that must never reach a client in relay's own messages: the route's and clients' keys. */
+    private java.util.List<String> secrets(Route route) {
+        java.util.List<String> secrets = new java.util.ArrayList<>(config.server().clientKeys());
+        for (String value : route.headers().values()) {
+            secrets.add(value);
+            int space = value.indexOf(' ');
+            if (space > 0 && space < value.length() - 1) {
+                secrets.add(value.substring(space + 1).trim()); // the token of "Bearer <token>"
+            }
+        }
+        return secrets;
+    }
+
     private void upstreamAnswered(UpstreamResponse response, ExchangeRecord record) {
         record.upstreamHeadersNanos = clock.nanoTime();
         record.upstreamRequestId = response.header("x-request-id").or(() -> response.header("request-id")).orElse(null);
@@ -221,7 +256,7 @@ final class ProxyHandler implements HttpHandler {
             UpstreamResponse response = call.response();
             upstreamAnswered(response, record);
             if (!UpstreamAnswer.isEventStream(response)) {
-                throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response));
+                throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response, secrets(route)));
             }
             if (streams.pings(route)) {
                 response.clearReadTimeout();

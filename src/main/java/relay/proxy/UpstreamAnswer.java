@@ -32,7 +32,26 @@ final class UpstreamAnswer {
      * "upstream answered 429: Rate limit reached…": the upstream's status and its own message, read from
      * at most {@link #MAX_ERROR_BODY} bytes of its body and cut to one short line.
      */
+    static String failureMessage(UpstreamResponse response, java.util.List<String> secrets) {
+        return failureMessage(response, text -> redact(text, secrets));
+    }
+
+    /** An upstream quoting the key it was sent ("Incorrect API key provided: sk-…") must not pass it on. */
+    static String redact(String message, java.util.List<String> secrets) {
+        String result = message;
+        for (String secret : secrets) {
+            if (secret.length() >= 4) {
+                result = result.replace(secret, "***");
+            }
+        }
+        return result;
+    }
+
     static String failureMessage(UpstreamResponse response) {
+        return failureMessage(response, text -> text);
+    }
+
+    private static String failureMessage(UpstreamResponse response, java.util.function.UnaryOperator<String> clean) {
         String contentType = response.header("Content-Type").orElse("(none)");
         if (response.status() / 100 == 2) {
             return "upstream answered " + response.status() + " with Content-Type " + contentType
@@ -41,14 +60,14 @@ final class UpstreamAnswer {
         String own = "";
         try {
             byte[] body = response.body().readNBytes(MAX_ERROR_BODY);
-            own = messageIn(new String(body, StandardCharsets.UTF_8));
+            own = messageIn(new String(body, StandardCharsets.UTF_8), clean);
         } catch (IOException e) {
             // the status alone still says what happened
         }
         return "upstream answered " + response.status() + (own.isEmpty() ? "" : ": " + own);
     }
 
-    private static String messageIn(String body) {
+    private static String messageIn(String body, java.util.function.UnaryOperator<String> clean) {
         String text = body;
         try {
             JsonNode root = JSON.readTree(body);
@@ -61,7 +80,7 @@ final class UpstreamAnswer {
         } catch (IOException | RuntimeException e) {
             // not JSON (or cut at the size bound): use the text
         }
-        text = text.replaceAll("\\s+", " ").trim();
+        text = clean.apply(text.replaceAll("\\s+", " ").trim()); // before cutting: no half a key survives
         return text.length() > MAX_MESSAGE ? text.substring(0, MAX_MESSAGE) + "…" : text;
     }
 
