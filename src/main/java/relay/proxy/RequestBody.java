@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
+import relay.upstream.BlockInputStream;
 import relay.upstream.RequestBodyException;
 
 /**
@@ -63,7 +64,7 @@ final class RequestBody {
     }
 
     /** Feeds the sniffer and counts bytes as the client's body is read. */
-    private final class Watched extends InputStream {
+    private final class Watched extends BlockInputStream {
         private final InputStream client;
         private final long maxBody;
         private long total;
@@ -71,13 +72,6 @@ final class RequestBody {
         Watched(InputStream client, long maxBody) {
             this.client = client;
             this.maxBody = maxBody;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n == -1 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -7,7 +7,7 @@ import java.io.InputStream;
  * Decodes a chunked body. A connection that ends before the terminating zero-size chunk is reported
  * as {@link TruncatedBodyException}: that is how relay tells a cut stream from a finished one.
  */
-final class ChunkedBody extends InputStream {
+final class ChunkedBody extends BlockInputStream {
     private static final int MAX_SIZE_LINE = 4096;
 
     private final InputStream in;
@@ -16,13 +16,6 @@ final class ChunkedBody extends InputStream {
 
     ChunkedBody(InputStream in) {
         this.in = in;
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n == -1 ? -1 : one[0] & 0xff;
     }
 
     @Override

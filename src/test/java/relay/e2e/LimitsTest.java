@@ -1,5 +1,9 @@
 package relay.e2e;
 
+import relay.testing.ErrorShape;
+import relay.testing.RawExchange;
+import relay.testing.RawExchange.Raw;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -172,9 +176,9 @@ class LimitsTest {
             requests.put("a 20 KiB request line", "GET /v1/" + "p".repeat(20 * 1024) + " HTTP/1.1\r\nHost: relay\r\n\r\n");
             requests.put("2000 header lines of one name", "GET /v1/models HTTP/1.1\r\nHost: relay\r\n" + repeated + "\r\n");
             for (Map.Entry<String, String> request : requests.entrySet()) {
-                Raw response = raw(relay.address(), request.getValue());
-                assertTrue(response.status == -1 || (response.status >= 400 && response.status < 500),
-                        request.getKey() + ": " + response.text);
+                Raw response = RawExchange.send(relay.address(), request.getValue());
+                assertTrue(response.status() == -1 || (response.status() >= 400 && response.status() < 500),
+                        request.getKey() + ": " + response.text());
             }
             assertEquals(0, upstream.accepted(), "an oversized request reached the upstream");
             assertTrue(relay.process().isAlive(), relay.output());
@@ -183,8 +187,8 @@ class LimitsTest {
             for (int i = 0; i < 16; i++) {
                 sixteen.append("X-Header-").append(i).append(": value-").append(i).append("\r\n");
             }
-            Raw ok = raw(relay.address(), "GET /v1/models HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n" + sixteen + "\r\n");
-            assertEquals(200, ok.status, ok.text);
+            Raw ok = RawExchange.send(relay.address(), "GET /v1/models HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n" + sixteen + "\r\n");
+            assertEquals(200, ok.status(), ok.text());
             assertEquals(16, upstream.nextConnection(WAIT).headers.keySet().stream()
                     .filter(name -> name.startsWith("x-header-")).count());
             try (TestClient health = relay.client().request("GET", "/healthz", null)) {
@@ -224,16 +228,16 @@ class LimitsTest {
             assertTrue(relay.awaitNoThreads(WAIT));
             // relay still serves bodies within the limit, chunked too
             Raw small = sendChunked(relay.address(), start, 1024);
-            assertEquals(200, small.status, small.text);
+            assertEquals(200, small.status(), small.text());
         }
     }
 
     private static void assertRefusedAsTooLarge(Raw response) throws IOException {
-        if (response.status == -1) {
+        if (response.status() == -1) {
             return; // cut while the client was still sending: it cannot mistake that for a success
         }
-        assertEquals(413, response.status, response.text);
-        assertErrorShape(response, "body_too_large");
+        assertEquals(413, response.status(), response.text());
+        ErrorShape.assertResponse(response, "body_too_large");
     }
 
     /** POSTs a chunked JSON body of about {@code size} bytes starting with {@code start}, from its own thread. */
@@ -260,7 +264,7 @@ class LimitsTest {
                     // relay refused the rest: expected for an over-size body
                 }
             });
-            Raw response = readResponse(socket.getInputStream());
+            Raw response = RawExchange.readResponse(socket.getInputStream());
             writer.join(10_000);
             return response;
         }
@@ -300,7 +304,7 @@ class LimitsTest {
                     assertTrue(fourth.header("retry-after").matches("\\d+"), fourth.header("retry-after"));
                     String type = fourth.header("content-type");
                     assertTrue(type != null && type.toLowerCase(Locale.ROOT).startsWith("application/json"), type);
-                    assertErrorJson(fourth.bodyText(), "overloaded");
+                    ErrorShape.assertJson(fourth.bodyText(), "overloaded");
                 }
                 try (TestClient nonStream = relay.client().post("/v1/embeddings", "{\"input\":\"x\"}")) {
                     assertEquals(503, nonStream.status, "max_streams counts every proxied request");
@@ -347,89 +351,5 @@ class LimitsTest {
                 UpstreamSettings.DEFAULTS, StreamSettings.DEFAULTS, DemoSettings.DEFAULTS, List.of(route));
     }
 
-    private static void assertErrorShape(Raw response, String code) throws IOException {
-        String type = response.headers.get("content-type");
-        assertNotNull(type, "error without Content-Type: " + response.text);
-        assertTrue(type.toLowerCase(Locale.ROOT).startsWith("application/json"), type);
-        assertErrorJson(response.body, code);
-    }
 
-    private static JsonNode assertErrorJson(String body, String code) throws IOException {
-        JsonNode root = JSON.readTree(body);
-        assertEquals(1, root.size(), root.toString());
-        JsonNode error = root.get("error");
-        assertNotNull(error, root.toString());
-        assertInstanceOf(com.fasterxml.jackson.databind.node.ObjectNode.class, error, root.toString());
-        for (String field : List.of("message", "type", "code")) {
-            assertTrue(error.path(field).isTextual() && !error.path(field).asText().isBlank(), root.toString());
-        }
-        assertEquals(code, error.get("code").asText(), root.toString());
-        return error;
-    }
-
-    /** A response as received on a raw socket; status -1 if the connection ended before a status line. */
-    private record Raw(int status, Map<String, String> headers, String body, String text) {
-    }
-
-    /** Sends {@code request} (its writing may fail if relay closes early) and reads the answer. */
-    private static Raw raw(InetSocketAddress relay, String request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(relay, 5000);
-            socket.setSoTimeout(10_000);
-            try {
-                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-                socket.getOutputStream().flush();
-            } catch (IOException e) {
-                // relay stopped reading and closed: see what, if anything, it answered
-            }
-            return readResponse(socket.getInputStream());
-        }
-    }
-
-    /** Status line, headers, and a Content-Length (or close-delimited) body; a reset ends what was read. */
-    private static Raw readResponse(InputStream in) throws IOException {
-        ByteArrayOutputStream received = new ByteArrayOutputStream();
-        byte[] buffer = new byte[8192];
-        try {
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                received.write(buffer, 0, n);
-                String sofar = received.toString(StandardCharsets.ISO_8859_1);
-                int headEnd = sofar.indexOf("\r\n\r\n");
-                if (headEnd >= 0) {
-                    var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(sofar);
-                    if (m.find() && sofar.length() - headEnd - 4 >= Integer.parseInt(m.group(1))) {
-                        break;
-                    }
-                    if (sofar.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")
-                            && sofar.endsWith("\r\n0\r\n\r\n")) {
-                        break;
-                    }
-                }
-            }
-        } catch (java.net.SocketTimeoutException e) {
-            throw new AssertionError("relay neither answered nor closed within 10 s: "
-                    + received.toString(StandardCharsets.ISO_8859_1), e);
-        } catch (IOException e) {
-            // reset by relay: whatever arrived is the answer
-        }
-        String text = received.toString(StandardCharsets.UTF_8);
-        if (!text.startsWith("HTTP/1.1 ")) {
-            assertFalse(text.contains("HTTP/"), "garbled response: " + text);
-            return new Raw(-1, Map.of(), "", text);
-        }
-        int headEnd = text.indexOf("\r\n\r\n");
-        String head = headEnd < 0 ? text : text.substring(0, headEnd);
-        String body = headEnd < 0 ? "" : text.substring(headEnd + 4);
-        String[] lines = head.split("\r\n");
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (int i = 1; i < lines.length; i++) {
-            int colon = lines[i].indexOf(':');
-            if (colon > 0) {
-                headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                        lines[i].substring(colon + 1).trim());
-            }
-        }
-        return new Raw(Integer.parseInt(lines[0].split(" ")[1]), headers, body, text);
-    }
 }

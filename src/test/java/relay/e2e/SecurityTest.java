@@ -1,5 +1,9 @@
 package relay.e2e;
 
+import relay.testing.ErrorShape;
+import relay.testing.RawExchange;
+import relay.testing.RawExchange.Raw;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -206,10 +210,10 @@ class SecurityTest {
                     "http://127.0.0.1:" + upstream.uri().getPort() + "/v1/models",
                     "//evil.example/v1/x");
             for (String target : targets) {
-                Raw response = raw(relay.address(), "GET " + target + " HTTP/1.1\r\nHost: evil.example\r\n"
+                Raw response = RawExchange.send(relay.address(), "GET " + target + " HTTP/1.1\r\nHost: evil.example\r\n"
                         + "Connection: close\r\n\r\n");
-                assertEquals(400, response.status, target + "\n" + response.text);
-                assertErrorShape(response, "invalid_request_target");
+                assertEquals(400, response.status(), target + "\n" + response.text());
+                ErrorShape.assertResponse(response, "invalid_request_target");
             }
             assertEquals(0, upstream.accepted(), "an absolute-form request reached an upstream");
             assertTrue(relay.awaitNoThreads(WAIT));
@@ -225,15 +229,15 @@ class SecurityTest {
             List<String> authorities = List.of("evil.example:443", "127.0.0.1:" + evil.getLocalPort(),
                     "127.0.0.1:" + upstream.uri().getPort());
             for (String target : authorities) {
-                Raw response = raw(relay.address(), "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+                Raw response = RawExchange.send(relay.address(), "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
                 // refused: a 4xx, or (the JDK server's own doing for an authority-form target) no answer at all
-                assertTrue(response.status == -1 || (response.status >= 400 && response.status < 500),
-                        "CONNECT " + target + " got " + response.status + "\n" + response.text);
+                assertTrue(response.status() == -1 || (response.status() >= 400 && response.status() < 500),
+                        "CONNECT " + target + " got " + response.status() + "\n" + response.text());
             }
             // a CONNECT that does reach relay's handler gets its 405
-            Raw response = raw(relay.address(), "CONNECT /v1/chat/completions HTTP/1.1\r\nHost: relay\r\n\r\n");
-            assertEquals(405, response.status, response.text);
-            assertErrorShape(response, "method_not_allowed");
+            Raw response = RawExchange.send(relay.address(), "CONNECT /v1/chat/completions HTTP/1.1\r\nHost: relay\r\n\r\n");
+            assertEquals(405, response.status(), response.text());
+            ErrorShape.assertResponse(response, "method_not_allowed");
             evil.setSoTimeout(1);
             try (Socket tunnel = evil.accept()) {
                 throw new AssertionError("relay opened the CONNECT tunnel to " + tunnel.getRemoteSocketAddress());
@@ -251,8 +255,8 @@ class SecurityTest {
         // the documented behaviour (README, Security); what matters is that no tunnel and no upstream open.
         try (TestUpstream upstream = new TestUpstream(SecurityTest::okJson);
                 RunningRelay relay = new RunningRelay(config(upstream.uri(), List.of(), Map.of()))) {
-            Raw response = raw(relay.address(), "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n");
-            assertTrue(response.status == -1 || response.status >= 400, "CONNECT got " + response.text);
+            Raw response = RawExchange.send(relay.address(), "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n");
+            assertTrue(response.status() == -1 || response.status() >= 400, "CONNECT got " + response.text());
             assertEquals(0, upstream.accepted());
         }
     }
@@ -271,8 +275,8 @@ class SecurityTest {
                     "Host: relay\r\nX-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: 443",
                     "Host: relay\r\nForwarded: host=evil.example;proto=https");
             for (String headers : headerSets) {
-                Raw response = raw(relay.address(), "GET /v1/models HTTP/1.1\r\n" + headers + "\r\nConnection: close\r\n\r\n");
-                assertEquals(200, response.status, headers + "\n" + response.text);
+                Raw response = RawExchange.send(relay.address(), "GET /v1/models HTTP/1.1\r\n" + headers + "\r\nConnection: close\r\n\r\n");
+                assertEquals(200, response.status(), headers + "\n" + response.text());
                 TestUpstream.Conn conn = upstream.nextConnection(WAIT);
                 assertEquals("/v1/models", conn.target);
                 assertEquals(List.of(upstreamAuthority), conn.headers.get("host"), headers);
@@ -295,15 +299,15 @@ class SecurityTest {
                 RunningRelay relay = new RunningRelay(config(upstream.uri(), List.of(), Map.of()))) {
             List<String> escaped = new ArrayList<>();
             for (String target : List.of("/v1/../admin", "/v1/%2e%2e/admin", "/v1/./../admin", "/v1/x/../../admin")) {
-                Raw response = raw(relay.address(), "GET " + target + " HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n");
-                if (response.status >= 400 && response.status < 500) {
+                Raw response = RawExchange.send(relay.address(), "GET " + target + " HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n\r\n");
+                if (response.status() >= 400 && response.status() < 500) {
                     continue; // refused
                 }
                 TestUpstream.Conn conn = upstream.nextConnection(WAIT);
                 String normalized = URI.create(conn.target.replaceAll("(?i)%2e", ".")).normalize().getPath();
                 if (!normalized.equals("/v1") && !normalized.startsWith("/v1/")) {
                     escaped.add(target + " reached the upstream as " + conn.target + " (that is " + normalized
-                            + "; relay answered " + response.status + ")");
+                            + "; relay answered " + response.status() + ")");
                 }
             }
             assertTrue(escaped.isEmpty(), "requests left the route /v1:\n" + String.join("\n", escaped));
@@ -321,9 +325,9 @@ class SecurityTest {
                     head + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
                     head + "Content-Length: -1\r\n\r\n");
             for (String request : requests) {
-                Raw response = raw(relay.address(), request);
-                assertTrue(response.status == -1 || (response.status >= 400 && response.status < 600),
-                        request + "\n---\n" + response.text);
+                Raw response = RawExchange.send(relay.address(), request);
+                assertTrue(response.status() == -1 || (response.status() >= 400 && response.status() < 600),
+                        request + "\n---\n" + response.text());
             }
             assertEquals(0, upstream.accepted(), "an ambiguously framed request reached the upstream");
         }
@@ -462,9 +466,9 @@ class SecurityTest {
                     new Call("GET", "/nowhere?token=" + COOKIE_SECRET, null, 404, new String[] {cookie, bearer}));
             for (Call call : calls) {
                 try (TestClient client = relay.client().request(call.method, call.target,
-                        call.body, withContentType(call.headers))) {
+                        call.body(), withContentType(call.headers()))) {
                     String text = responseText(client);
-                    assertEquals(call.status, client.status, call.target + ": " + text);
+                    assertEquals(call.status(), client.status, call.target + ": " + text);
                     everything.append(text).append('\n');
                 }
             }
@@ -625,80 +629,11 @@ class SecurityTest {
         String type = client.header("content-type");
         assertNotNull(type, "error without Content-Type");
         assertTrue(type.toLowerCase(Locale.ROOT).startsWith("application/json"), type);
-        return assertErrorJson(client.bodyText(), code);
+        return ErrorShape.assertJson(client.bodyText(), code);
     }
 
-    private static void assertErrorShape(Raw response, String code) throws IOException {
-        String type = response.headers.get("content-type");
-        assertNotNull(type, "error without Content-Type: " + response.text);
-        assertTrue(type.toLowerCase(Locale.ROOT).startsWith("application/json"), type);
-        assertErrorJson(response.body, code);
-    }
-
-    private static JsonNode assertErrorJson(String body, String code) throws IOException {
-        JsonNode root = JSON.readTree(body);
-        assertEquals(1, root.size(), root.toString());
-        JsonNode error = root.get("error");
-        assertNotNull(error, root.toString());
-        assertInstanceOf(com.fasterxml.jackson.databind.node.ObjectNode.class, error, root.toString());
-        for (String field : List.of("message", "type", "code")) {
-            assertTrue(error.path(field).isTextual() && !error.path(field).asText().isBlank(), root.toString());
-        }
-        if (code != null) {
-            assertEquals(code, error.get("code").asText(), root.toString());
-        }
-        return error;
-    }
 
     /** A response read from a raw socket until the server closes it; status -1 if it sent nothing. */
-    private record Raw(int status, Map<String, String> headers, String body, String text) {
-    }
-
-    private static Raw raw(InetSocketAddress relay, String request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(relay, 5000);
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
-            socket.getOutputStream().flush();
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[8192];
-            try {
-                int n;
-                while ((n = in.read(buffer)) != -1) {
-                    received.write(buffer, 0, n);
-                    String sofar = received.toString(StandardCharsets.ISO_8859_1);
-                    int headEnd = sofar.indexOf("\r\n\r\n");
-                    if (headEnd >= 0) {
-                        // a server that keeps the connection: stop once the announced body is complete
-                        var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(sofar);
-                        if (m.find() && sofar.length() - headEnd - 4 >= Integer.parseInt(m.group(1))) {
-                            break;
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // reset by the server: whatever arrived is the answer
-            }
-            String text = received.toString(StandardCharsets.UTF_8);
-            if (text.isEmpty()) {
-                return new Raw(-1, Map.of(), "", "");
-            }
-            int headEnd = text.indexOf("\r\n\r\n");
-            String head = headEnd < 0 ? text : text.substring(0, headEnd);
-            String body = headEnd < 0 ? "" : text.substring(headEnd + 4);
-            String[] lines = head.split("\r\n");
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (int i = 1; i < lines.length; i++) {
-                int colon = lines[i].indexOf(':');
-                if (colon > 0) {
-                    headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
-                            lines[i].substring(colon + 1).trim());
-                }
-            }
-            return new Raw(Integer.parseInt(lines[0].split(" ")[1]), headers, body, text);
-        }
-    }
 
     private record CheckResult(int exitCode, String output) {
     }
