@@ -342,6 +342,60 @@ class LimitsTest {
         conn.head(200, "Content-Type: application/json", "Content-Length: 2").raw("{}");
     }
 
+    @Test
+    void aSmallHeapWithMaxStreamsRefusesWorkInsteadOfRunningOutOfMemory(@TempDir Path dir) throws Exception {
+        int limit = 300;
+        int clients = 360;
+        CountDownLatch release = new CountDownLatch(1);
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    conn.sseHead().chunk("data: first\n\n");
+                    release.await(30, TimeUnit.SECONDS); // every admitted stream stays open at once
+                    conn.chunk("data: [DONE]\n\n").end();
+                });
+                // 48 MiB of heap holds 300 streams (about 60 KiB each, README "Sizing"), not thousands
+                ProcessRelay relay = ProcessRelay.start(dir, """
+                        [server]
+                        listen = "127.0.0.1:${PORT}"
+                        max_streams = %d
+                        [log]
+                        level = "off"
+                        [[routes]]
+                        prefix = "/v1"
+                        upstream = "%s"
+                        """.formatted(limit, upstream.uri()), "-Xmx48m");
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            CountDownLatch answered = new CountDownLatch(clients);
+            List<Future<Integer>> statuses = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                statuses.add(pool.submit(() -> {
+                    try (TestClient client = relay.client().post("/v1/chat/completions", "{\"stream\":true}")) {
+                        answered.countDown();
+                        if (client.status == 200) {
+                            client.remainingBlocks();
+                        }
+                        return client.status;
+                    }
+                }));
+            }
+            assertTrue(answered.await(30, TimeUnit.SECONDS), "not every client got an answer");
+            release.countDown();
+            int ok = 0;
+            int refused = 0;
+            for (Future<Integer> status : statuses) {
+                int code = status.get(30, TimeUnit.SECONDS);
+                ok += code == 200 ? 1 : 0;
+                refused += code == 503 ? 1 : 0;
+            }
+            assertEquals(limit, ok, relay.output());
+            assertEquals(clients - limit, refused);
+            assertTrue(relay.process().isAlive(), relay.output());
+            assertFalse(relay.output().contains("OutOfMemoryError"), relay.output());
+            try (TestClient health = relay.client().request("GET", "/healthz", null)) {
+                assertEquals(200, health.status);
+            }
+        }
+    }
+
     private static Config config(URI upstream, int maxStreams, long maxBody) {
         Route route = new Route("/v1", new RouteTarget.Http(upstream), Map.of(), true, ErrorFormat.AUTO);
         return new Config(Path.of("test.toml"),
