@@ -24,7 +24,19 @@ final class EventForwarder {
         this.activity = activity;
     }
 
+    /**
+     * Whatever ends the scan, the writer is sealed before this returns: sealing waits for a ping that
+     * is being written, so the scope's cancellation never interrupts the pinger in the middle of a
+     * write (an interrupted channel write closes the client's socket, and the final error event or the
+     * clean end of the response would be lost).
+     */
     StreamEnd run() throws InterruptedException {
+        StreamEnd end = scan();
+        writer.seal();
+        return end;
+    }
+
+    private StreamEnd scan() throws InterruptedException {
         try {
             InputStream body = activity.watch(source.open(writer));
             EventScanner scanner = new EventScanner(body, maxLine);
@@ -32,10 +44,10 @@ final class EventForwarder {
                 writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length());
                 usage.observe(scanner.buffer(), scanner.start(), scanner.length());
                 if (scanner.isDone()) {
-                    return finish(EndReason.DONE);
+                    return StreamEnd.of(EndReason.DONE);
                 }
             }
-            return finish(EndReason.EOF);
+            return StreamEnd.of(EndReason.EOF);
         } catch (ClientWriteException e) {
             return StreamEnd.of(writer.stalled() ? EndReason.WRITE_TIMEOUT : EndReason.CLIENT_GONE);
         } catch (LineTooLongException e) {
@@ -52,11 +64,5 @@ final class EventForwarder {
             }
             return new StreamEnd(EndReason.UPSTREAM_ERROR, e.getMessage());
         }
-    }
-
-    /** After the last event nothing else may be written, so the client sees a clean end. */
-    private StreamEnd finish(EndReason reason) throws InterruptedException {
-        writer.seal();
-        return StreamEnd.of(reason);
     }
 }

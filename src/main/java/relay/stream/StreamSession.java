@@ -40,7 +40,14 @@ public final class StreamSession {
                         options.idleTimeout());
                 scope.fork(guarded(pinger::run));
             }
-            return scope.join();
+            try {
+                return scope.join();
+            } catch (InterruptedException e) {
+                // shutdown: let a ping being written finish before the scope interrupts the pinger,
+                // so the client can still be told (an interrupted channel write closes its socket)
+                writer.seal();
+                throw e;
+            }
         } catch (StructuredTaskScope.TimeoutException e) {
             return StreamEnd.of(EndReason.MAX_DURATION);
         } catch (StructuredTaskScope.FailedException e) {

@@ -79,7 +79,7 @@ class CancellationTest {
                     for (int i = 0; i < 2000; i++) {
                         conn.chunk("data: {\"n\":" + i + "}\n\n");
                         flowing.countDown();
-                        Thread.sleep(10); // an upstream producing a token every 10 ms
+                        conn.thinkFor(java.time.Duration.ofMillis(10)); // an upstream producing a token every 10 ms
                     }
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),

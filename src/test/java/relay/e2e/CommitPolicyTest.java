@@ -36,7 +36,7 @@ class CommitPolicyTest {
     void slowUpstreamHeadersGetAnEarly200AndPingsThenEveryEvent() throws Exception {
         Duration interval = Duration.ofMillis(150);
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    Thread.sleep(3 * interval.toMillis()); // the upstream's own think time before its headers
+                    conn.thinkFor(interval.multipliedBy(3)); // the upstream's own think time before its headers
                     conn.sseHead("x-request-id: req-42").chunk("data: {\"n\":1}\n\n").chunk("data: [DONE]\n\n").end();
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), ping(interval, Duration.ofMillis(100)),
@@ -79,7 +79,7 @@ class CommitPolicyTest {
     void upstreamErrorAfterCommitBecomesAnOpenAiErrorEvent() throws Exception {
         String body = "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}";
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    Thread.sleep(400); // past the 100 ms grace: relay has already committed 200
+                    conn.thinkFor(java.time.Duration.ofMillis(400)); // past the 100 ms grace: relay has already committed 200
                     conn.head(500, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
@@ -100,7 +100,7 @@ class CommitPolicyTest {
     @Test
     void anthropicUpstreamFailingLateGetsAnEventError() throws Exception {
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    Thread.sleep(400);
+                    conn.thinkFor(java.time.Duration.ofMillis(400));
                     conn.head(529, "Content-Type: application/json", "Content-Length: 2").raw("{}");
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
@@ -154,7 +154,7 @@ class CommitPolicyTest {
     void nonStreamRequestWaitsForTheRealAnswerWithoutPings() throws Exception {
         String body = "{\"id\":\"x\",\"object\":\"chat.completion\"}";
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    Thread.sleep(400); // longer than the grace: a non-stream request must still get the real status
+                    conn.thinkFor(java.time.Duration.ofMillis(400)); // longer than the grace: a non-stream request must still get the real status
                     conn.head(201, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
@@ -170,7 +170,7 @@ class CommitPolicyTest {
     @Test
     void acceptEventStreamAloneMakesAStreamRequest() throws Exception {
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    Thread.sleep(400);
+                    conn.thinkFor(java.time.Duration.ofMillis(400));
                     conn.sseHead().chunk("data: [DONE]\n\n").end();
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),

@@ -333,7 +333,7 @@ class FaultMatrixTest {
                     conn.sseHead();
                     for (int i = 0; i < 500; i++) { // 10 s of events, one every 20 ms, unless relay closes first
                         conn.chunk("data: {\"n\":" + i + "}\n\n");
-                        Thread.sleep(20);
+                        conn.thinkFor(java.time.Duration.ofMillis(20));
                     }
                     conn.chunk("data: [DONE]\n\n").end();
                 });

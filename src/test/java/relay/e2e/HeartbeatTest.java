@@ -59,7 +59,7 @@ class HeartbeatTest {
                     conn.sseHead();
                     for (int i = 0; i < 40; i++) {
                         conn.chunk("data: {\"n\":" + i + "}\n\n");
-                        Thread.sleep(20); // the upstream's pace: an event every 20 ms, well inside the 300 ms interval
+                        conn.thinkFor(java.time.Duration.ofMillis(20)); // the upstream's pace: an event every 20 ms, well inside the 300 ms interval
                     }
                     conn.chunk("data: [DONE]\n\n").end();
                 });

@@ -44,13 +44,13 @@ class NoLeakTest {
                 conn.sseHead();
                 for (int i = 0; i < 1000; i++) {
                     conn.chunk("data: " + i + "\n\n");
-                    Thread.sleep(20); // a steady upstream that outlives max_duration
+                    conn.thinkFor(java.time.Duration.ofMillis(20)); // a steady upstream that outlives max_duration
                 }
             }
             case "gone" -> conn.sseHead().chunk("data: 1\n\n").silentUntilClosed();
             case "error429" -> conn.head(429, "Content-Type: application/json", "Content-Length: 2").raw("{}");
             case "late500" -> {
-                Thread.sleep(150); // past the grace: relay has committed 200
+                conn.thinkFor(java.time.Duration.ofMillis(150)); // past the grace: relay has committed 200
                 conn.head(500, "Content-Type: application/json", "Content-Length: 2").raw("{}");
             }
             default -> throw new IllegalArgumentException(ending);

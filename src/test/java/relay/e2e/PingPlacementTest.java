@@ -29,7 +29,7 @@ class PingPlacementTest {
                     for (int i = 0; i < stream.length(); i += 7) {
                         conn.chunk(stream.substring(i, Math.min(stream.length(), i + 7)));
                         if (i % 70 == 0) {
-                            Thread.sleep(2); // upstream pauses longer than the 1 ms ping interval
+                            conn.thinkFor(java.time.Duration.ofMillis(2)); // upstream pauses longer than the 1 ms ping interval
                         }
                     }
                     conn.end();

@@ -358,7 +358,7 @@ class SecurityTest {
         String body = "{\"error\":{\"message\":\"Incorrect API key provided: " + ROUTE_AUTH + "\",\"type\":"
                 + "\"invalid_request_error\",\"code\":\"invalid_api_key\"}}";
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    Thread.sleep(400); // past the 100 ms grace: relay has committed 200 and will write an event
+                    conn.thinkFor(java.time.Duration.ofMillis(400)); // past the 100 ms grace: relay has committed 200 and will write an event
                     conn.head(401, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
                 });
                 RunningRelay relay = new RunningRelay(new Config(Path.of("test.toml"),
@@ -410,12 +410,12 @@ class SecurityTest {
                         case "/v1/stream" -> conn.sseHead("x-request-id: req-1")
                                 .chunk("data: {\"n\":1}\n\n").chunk("data: [DONE]\n\n").end();
                         case "/v1/late" -> {
-                            Thread.sleep(300); // past the 100 ms grace: relay has committed 200 and pings
+                            conn.thinkFor(java.time.Duration.ofMillis(300)); // past the 100 ms grace: relay has committed 200 and pings
                             conn.head(500, "Content-Type: application/json", "Content-Length: " + body500.length())
                                     .raw(body500);
                         }
                         case "/v1/slow" -> {
-                            Thread.sleep(300); // an event stream that starts after the grace: relay logs its headers
+                            conn.thinkFor(java.time.Duration.ofMillis(300)); // an event stream that starts after the grace: relay logs its headers
                             conn.sseHead("x-request-id: req-slow").chunk("data: [DONE]\n\n").end();
                         }
                         case "/v1/reset" -> {

@@ -29,7 +29,7 @@ class DrainTest {
                     conn.sseHead().chunk("data: first\n\n");
                     if (conn.target.endsWith("/short")) {
                         for (int i = 0; i < 5; i++) {
-                            Thread.sleep(100); // finishes about 500 ms into the 2 s drain
+                            conn.thinkFor(java.time.Duration.ofMillis(100)); // finishes about 500 ms into the 2 s drain
                             conn.chunk("data: " + i + "\n\n");
                         }
                         conn.chunk("data: [DONE]\n\n").end();

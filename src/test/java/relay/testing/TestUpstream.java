@@ -219,6 +219,15 @@ public final class TestUpstream implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The upstream's own pace: a model thinking before its headers, or the gap between tokens. This
+         * is the scenario under test (relay must cover the silence), not a way to wait for relay.
+         */
+        public Conn thinkFor(java.time.Duration time) throws InterruptedException {
+            Thread.sleep(time);
+            return this;
+        }
+
         /** Sends a FIN: the upstream is done writing, whatever its framing said. */
         public void closeOutput() throws IOException {
             socket.shutdownOutput();
