@@ -16,6 +16,9 @@ duration=${1:-1800}
 sample=${SAMPLE_SECONDS:-10}
 java=${JAVA25:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 jar=${RELAY_JAR:-$repo/target/relay.jar}   # a copy keeps a rebuild during the soak from pulling the jar away
+# A fixed, pre-touched heap: otherwise RSS keeps rising for a long time as the old generation first
+# touches its pages, which looks like a leak and is not one (seen in the first 30-minute run).
+jvm_opts=${RELAY_JVM_OPTS:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}
 up_port=${UP_PORT:-18180}
 relay_port=${RELAY_PORT:-18183}
 out=${SOAK_OUT:-/tmp/relay-soak-$(date +%Y%m%d-%H%M%S)}
@@ -45,7 +48,8 @@ level = "error"
 prefix = "/v1"
 upstream = "http://127.0.0.1:$up_port"
 TOML
-taskset -c 1 "$java" --enable-preview -XX:+ExitOnOutOfMemoryError -jar "$jar" "$out/relay.toml" \
+# shellcheck disable=SC2086
+taskset -c 1 "$java" --enable-preview -XX:+ExitOnOutOfMemoryError $jvm_opts -jar "$jar" "$out/relay.toml" \
   > "$out/relay.log" 2>&1 &
 relay=$!
 pids+=($relay)
