@@ -471,16 +471,7 @@ class FaultMatrixTest {
         String type = client.header("content-type");
         assertNotNull(type, "error without Content-Type");
         assertTrue(type.toLowerCase(Locale.ROOT).startsWith("application/json"), type);
-        JsonNode root = JSON.readTree(client.bodyText());
-        assertEquals(1, root.size(), root.toString());
-        JsonNode error = root.get("error");
-        assertNotNull(error, root.toString());
-        assertInstanceOf(com.fasterxml.jackson.databind.node.ObjectNode.class, error, root.toString());
-        for (String field : List.of("message", "type", "code")) {
-            assertTrue(error.path(field).isTextual() && !error.path(field).asText().isBlank(), root.toString());
-        }
-        assertEquals(code, error.get("code").asText(), root.toString());
-        return error;
+        return relay.testing.ErrorShape.assertJson(client.bodyText(), code);
     }
 
     /**
