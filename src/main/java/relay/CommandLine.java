@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Properties;
@@ -124,19 +125,33 @@ final class CommandLine {
         return KEEP_RUNNING;
     }
 
-    /** A child of the Java 17 launcher ends when the launcher does, even if the launcher was SIGKILLed. */
+    /**
+     * A child of the Java 17 launcher ends when the launcher does, even if the launcher was SIGKILLed.
+     * The test is "my parent is no longer the launcher": the kernel re-parents this process at once,
+     * while a killed launcher can stay a zombie (still "alive" to ProcessHandle) until it is reaped.
+     */
     private void watchLauncher() {
         String pid = System.getProperty("relay.launcher.pid");
         if (pid == null) {
             return;
         }
+        long launcher;
         try {
-            ProcessHandle.of(Long.parseLong(pid)).ifPresentOrElse(
-                    launcher -> launcher.onExit().thenRun(() -> System.exit(0)),
-                    () -> System.exit(0));
+            launcher = Long.parseLong(pid);
         } catch (NumberFormatException e) {
             err.println("relay: ignoring invalid relay.launcher.pid");
+            return;
         }
+        Thread.ofVirtual().name("relay-launcher-watch").start(() -> {
+            try {
+                while (ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) == launcher) {
+                    Thread.sleep(Duration.ofMillis(500));
+                }
+                System.exit(0); // the shutdown hook drains as for SIGTERM
+            } catch (InterruptedException e) {
+                // shutting down anyway
+            }
+        });
     }
 
     static String version() {
