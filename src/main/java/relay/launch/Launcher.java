@@ -73,7 +73,7 @@ public final class Launcher {
         // Lets the child end itself if this launcher is SIGKILLed (it would otherwise be orphaned).
         command.add("-Drelay.launcher.pid=" + ProcessHandle.current().pid());
         command.add("-cp");
-        command.add(ownJar().toString());
+        command.add(classPath());
         command.add(MAIN_CLASS);
         command.addAll(List.of(args));
         Process child = new ProcessBuilder(command).inheritIO().start();
@@ -105,9 +105,17 @@ public final class Launcher {
         return result;
     }
 
-    private static Path ownJar() {
+    /**
+     * The child runs with this JVM's class path: the jar itself for {@code java -jar relay.jar}, and
+     * the same entries when the launcher is started with {@code -cp} (as the tests do).
+     */
+    private static String classPath() {
+        String classPath = System.getProperty("java.class.path");
+        if (classPath != null && !classPath.isBlank()) {
+            return classPath;
+        }
         try {
-            return Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(Launcher.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException("cannot locate relay's own jar", e);
         }
