@@ -190,7 +190,7 @@ final class ProxyHandler implements HttpHandler {
             return;
         }
         try (call) {
-            if (streamRequest && !respondsWithinGrace(call)) {
+            if (streamRequest && !respondsWithinGrace(call, record)) {
                 streamBeforeHeaders(exchange, bound.route(), call, record);
                 return;
             }
@@ -238,9 +238,10 @@ final class ProxyHandler implements HttpHandler {
         metrics.upstreamHeaders((record.upstreamHeadersNanos - record.startNanos) / 1e9);
     }
 
-    private boolean respondsWithinGrace(UpstreamCall call) throws IOException {
-        Duration grace = config.ping().headerGrace();
-        if (grace.isZero()) {
+    /** The grace counts from the request's start: connecting and sending the body use it up first. */
+    private boolean respondsWithinGrace(UpstreamCall call, ExchangeRecord record) throws IOException {
+        Duration grace = config.ping().headerGrace().minusNanos(clock.nanoTime() - record.startNanos);
+        if (grace.isZero() || grace.isNegative()) {
             return false;
         }
         try {
