@@ -31,6 +31,17 @@ class CancellationTest {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
 
+    /** The client hangs up; relay must close the upstream connection within {@code boundMs}. */
+    private static void leaveAndExpectUpstreamClosedWithin(TestClient client, TestUpstream upstream, long boundMs)
+            throws Exception {
+        TestUpstream.Conn conn = upstream.nextConnection(WAIT);
+        long left = System.nanoTime();
+        client.close();
+        assertTrue(conn.awaitClosed(WAIT), "upstream never closed");
+        long ms = (conn.closedNanos() - left) / 1_000_000;
+        assertTrue(ms <= boundMs, "upstream closed " + ms + " ms after the client left");
+    }
+
     @Test
     void clientLeavingDuringSilenceAfterHeadersClosesTheUpstreamWithinTwoIntervals() throws Exception {
         try (TestUpstream upstream = new TestUpstream(conn -> {
@@ -41,12 +52,7 @@ class CancellationTest {
                         ping(Duration.ofSeconds(1), Duration.ofSeconds(2)), StreamSettings.DEFAULTS))) {
             TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST);
             assertEquals("data: {\"n\":1}\n\n", client.nextBlock().text());
-            TestUpstream.Conn conn = upstream.nextConnection(WAIT);
-            long left = System.nanoTime();
-            client.close();
-            assertTrue(conn.awaitClosed(WAIT), "upstream never closed");
-            long ms = (conn.closedNanos() - left) / 1_000_000;
-            assertTrue(ms <= 2 * INTERVAL.toMillis() + 1000, "upstream closed " + ms + " ms after the client left");
+            leaveAndExpectUpstreamClosedWithin(client, upstream, 2 * INTERVAL.toMillis() + 1000);
             assertTrue(relay.awaitLog("reason=client_gone", WAIT), relay.log());
             assertTrue(relay.awaitNoThreads(WAIT), "stream threads left behind");
         }
@@ -60,12 +66,7 @@ class CancellationTest {
             TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST);
             assertEquals(200, client.status);
             assertTrue(client.nextBlock().isPing());
-            TestUpstream.Conn conn = upstream.nextConnection(WAIT);
-            long left = System.nanoTime();
-            client.close();
-            assertTrue(conn.awaitClosed(WAIT), "upstream never closed");
-            long ms = (conn.closedNanos() - left) / 1_000_000;
-            assertTrue(ms <= 2 * INTERVAL.toMillis() + 1000, "upstream closed " + ms + " ms after the client left");
+            leaveAndExpectUpstreamClosedWithin(client, upstream, 2 * INTERVAL.toMillis() + 1000);
             assertTrue(relay.awaitLog("reason=client_gone", WAIT), relay.log());
             assertTrue(relay.awaitNoThreads(WAIT), "stream threads left behind");
         }
@@ -87,12 +88,7 @@ class CancellationTest {
             TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST);
             client.nextBlock();
             assertTrue(flowing.await(5, TimeUnit.SECONDS));
-            TestUpstream.Conn conn = upstream.nextConnection(WAIT);
-            long left = System.nanoTime();
-            client.close();
-            assertTrue(conn.awaitClosed(WAIT), "upstream never closed");
-            long ms = (conn.closedNanos() - left) / 1_000_000;
-            assertTrue(ms <= 1000, "upstream closed " + ms + " ms after the client left");
+            leaveAndExpectUpstreamClosedWithin(client, upstream, 1000);
             assertTrue(relay.awaitNoThreads(WAIT), "stream threads left behind");
         }
     }

@@ -22,6 +22,7 @@ import java.util.Map;
  * with their arrival times. Closing it is a client disconnect.
  */
 public final class TestClient implements AutoCloseable {
+    private static final String EOF_IN_HEAD = "connection closed in response head";
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -77,12 +78,7 @@ public final class TestClient implements AutoCloseable {
         headers.clear(); // a second request on the same connection has its own headers
         String statusLine = line();
         status = Integer.parseInt(statusLine.split(" ")[1]);
-        String line;
-        while (!(line = line()).isEmpty()) {
-            int colon = line.indexOf(':');
-            headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                    .add(line.substring(colon + 1).trim());
-        }
+        HttpLines.readHeaders(in, EOF_IN_HEAD, headers);
         String length = header("content-length");
         if (method.equals("HEAD") || status == 204 || status == 304) {
             body = InputStream.nullInputStream();
@@ -138,17 +134,7 @@ public final class TestClient implements AutoCloseable {
     }
 
     private String line() throws IOException {
-        StringBuilder line = new StringBuilder();
-        int b;
-        while ((b = in.read()) != '\n') {
-            if (b == -1) {
-                throw new EOFException("connection closed in response head");
-            }
-            if (b != '\r') {
-                line.append((char) b);
-            }
-        }
-        return line.toString();
+        return HttpLines.readLine(in, EOF_IN_HEAD);
     }
 
     @Override

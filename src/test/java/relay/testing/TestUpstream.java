@@ -142,12 +142,7 @@ public final class TestUpstream implements AutoCloseable {
             String[] requestLine = line().split(" ");
             method = requestLine[0];
             target = requestLine[1];
-            String line;
-            while (!(line = line()).isEmpty()) {
-                int colon = line.indexOf(':');
-                headers.computeIfAbsent(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-                        .add(line.substring(colon + 1).trim());
-            }
+            HttpLines.readHeaders(in, "eof in request", headers);
             String length = header("content-length");
             if (length != null) {
                 body = in.readNBytes(Integer.parseInt(length));
@@ -166,17 +161,7 @@ public final class TestUpstream implements AutoCloseable {
         }
 
         private String line() throws IOException {
-            StringBuilder line = new StringBuilder();
-            int b;
-            while ((b = in.read()) != '\n') {
-                if (b == -1) {
-                    throw new IOException("eof in request");
-                }
-                if (b != '\r') {
-                    line.append((char) b);
-                }
-            }
-            return line.toString();
+            return HttpLines.readLine(in, "eof in request");
         }
 
         /** Status line and headers; add {@code Transfer-Encoding: chunked} yourself when using {@link #chunk}. */
