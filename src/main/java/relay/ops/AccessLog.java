@@ -78,6 +78,9 @@ public final class AccessLog {
         if (e.usage() != null) {
             line.append(" tokens_in=").append(e.usage().input()).append(" tokens_out=").append(e.usage().output());
         }
+        if (e.error() != null) {
+            line.append(" error=\"").append(e.error().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
         return line.toString();
     }
 
@@ -109,6 +112,9 @@ public final class AccessLog {
                 g.writeNumberField("input_tokens", e.usage().input());
                 g.writeNumberField("output_tokens", e.usage().output());
                 g.writeEndObject();
+            }
+            if (e.error() != null) {
+                g.writeStringField("error", e.error());
             }
             g.writeEndObject();
         } catch (IOException ex) {

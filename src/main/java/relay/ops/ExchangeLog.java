@@ -5,7 +5,8 @@ import relay.stream.TokenUsage;
 /**
  * One access-log line: what happened to one exchange. Times are milliseconds from the request's
  * start; -1 when it did not happen (no upstream headers, no event). {@code usage} is null when the
- * stream carried none.
+ * stream carried none; {@code error} is null unless something failed, and then says what (the cause
+ * of an upstream failure, with secrets already removed).
  */
 public record ExchangeLog(
         String requestId,
@@ -24,7 +25,8 @@ public record ExchangeLog(
         long bytesIn,
         long bytesOut,
         String upstreamRequestId,
-        TokenUsage usage) {
+        TokenUsage usage,
+        String error) {
 
     /** Failed exchanges are what {@code level = "error"} keeps. */
     public boolean failed() {

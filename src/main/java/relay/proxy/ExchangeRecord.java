@@ -22,12 +22,13 @@ final class ExchangeRecord {
     boolean stream;
     EndReason reason;
     long upstreamHeadersNanos;
-    long firstEventNanos;
     long bytes;
     long bytesIn;
     String upstreamRequestId;
     TokenUsage usage;
     StreamCounters counters;
+    /** What failed, for the log: set through {@link #failed}. */
+    private String error;
 
     ExchangeRecord(HttpExchange exchange, NanoClock clock) {
         this.method = exchange.getRequestMethod();
@@ -38,16 +39,21 @@ final class ExchangeRecord {
         this.startNanos = clock.nanoTime();
     }
 
+    /** Records the cause of a failure in one line; callers pass text with secrets already removed. */
+    void failed(String cause) {
+        this.error = cause == null ? null : cause.replaceAll("[\\r\\n]+", " ");
+    }
+
     long bytesOut() {
         return counters != null ? counters.bytes() : bytes;
     }
 
     ExchangeLog toLog(NanoClock clock) {
         long now = clock.nanoTime();
-        StreamCounters c = counters != null ? counters : new StreamCounters(0, 0, bytes);
+        StreamCounters c = counters != null ? counters : new StreamCounters(0, 0, bytes, 0);
         return new ExchangeLog(requestId, client, method, path == null ? "-" : path, route, status, stream,
                 reason == null ? "-" : reason.code(), (now - startNanos) / 1_000_000, sinceStart(upstreamHeadersNanos),
-                sinceStart(firstEventNanos), c.events(), c.pings(), bytesIn, c.bytes(), upstreamRequestId, usage);
+                sinceStart(c.firstEventNanos()), c.events(), c.pings(), bytesIn, c.bytes(), upstreamRequestId, usage, error);
     }
 
     private long sinceStart(long nanos) {

@@ -17,7 +17,6 @@ import relay.ops.AccessLog;
 import relay.ops.Metrics;
 import relay.stream.NanoClock;
 import relay.stream.TrackedThreads;
-import relay.stream.WriteWatchdog;
 import relay.upstream.HttpUpstream;
 import relay.upstream.Upstream;
 
@@ -69,9 +68,10 @@ public final class RelayServer implements AutoCloseable {
         AtomicBoolean draining = new AtomicBoolean();
         Admission admission = new Admission(config.server().maxStreams());
         Metrics metrics = new Metrics();
-        ProxyHandler proxy = new ProxyHandler(config, routes, watchdog, accessLog, clock, streamThreads, admission,
+        ProxyHandler proxy = new ProxyHandler(config, routes, accessLog, clock, streamThreads, admission,
                 draining::get, metrics);
-        server.createContext("/", new OpsHandler(proxy, () -> !draining.get(), metrics));
+        server.createContext("/", new OpsHandler(proxy, () -> !draining.get(), metrics))
+                .getFilters().add(new WriteTimeoutFilter(watchdog, clock));
         server.setExecutor(exchanges);
         server.start();
         return new RelayServer(server, exchanges, watchdog, exchangeThreads, streamThreads, draining, admission);

@@ -22,7 +22,9 @@ final class RequestForwarding {
 
     /**
      * A stream request asks the upstream for an uncompressed body: a compressed event stream could be
-     * neither scanned for event boundaries nor pinged.
+     * neither scanned for event boundaries nor pinged without decoding it. Every other request may
+     * only accept codings relay can decode ({@link StreamDecoding}), because its stream flag may sit
+     * past the prefix relay reads before sending: whatever answers it, an event stream can be pinged.
      */
     static UpstreamRequest build(HttpExchange exchange, Route route, InputStream body, long contentLength,
             boolean stream, boolean consumeCredentials, String requestId) {
@@ -36,11 +38,29 @@ final class RequestForwarding {
         }
         headers.removeIf(h -> h.is(ProxyHandler.REQUEST_ID));
         headers.add(new Header(ProxyHandler.REQUEST_ID, requestId));
-        if (stream) {
-            headers.removeIf(h -> h.is("Accept-Encoding"));
-            headers.add(new Header("Accept-Encoding", "identity"));
+        String accepted = stream ? "identity" : decodable(exchange.getRequestHeaders().get("Accept-Encoding"));
+        headers.removeIf(h -> h.is("Accept-Encoding"));
+        if (accepted != null) {
+            headers.add(new Header("Accept-Encoding", accepted));
         }
         return new UpstreamRequest(exchange.getRequestMethod(), target, headers, body, contentLength);
+    }
+
+    /** The client's Accept-Encoding cut to what relay can decode; null when it sent none. */
+    private static String decodable(List<String> values) {
+        if (values == null) {
+            return null;
+        }
+        List<String> kept = new ArrayList<>();
+        for (String value : values) {
+            for (String item : value.split(",")) {
+                String coding = item.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+                if (StreamDecoding.DECODABLE.contains(coding) || coding.equals("x-gzip")) {
+                    kept.add(item.trim());
+                }
+            }
+        }
+        return kept.isEmpty() ? "identity" : String.join(", ", kept);
     }
 
     static List<Header> headers(Headers client, Map<String, String> routeHeaders) {

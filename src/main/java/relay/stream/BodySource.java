@@ -1,14 +1,15 @@
 package relay.stream;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Supplies the upstream's event-stream body to the scanner. When relay committed its own 200 before
- * the upstream answered, opening it waits for the upstream's response (interruptibly) and may fail
- * with {@link UpstreamFailedException}: a non-2xx status, or a body that is not an event stream.
+ * The upstream side of one stream, owned by the scanner subtask from the moment the stream starts:
+ * it opens the event-stream body (when relay committed its own 200 before the upstream answered,
+ * that waits for the upstream's response and may fail with an upstream failure) and
+ * closing it closes the upstream connection, which cancels a paid request still running.
  */
-@FunctionalInterface
-public interface BodySource {
+public interface BodySource extends Closeable {
     InputStream open(ClientWriter writer) throws IOException, InterruptedException;
 }

@@ -3,14 +3,10 @@ package relay.stream;
 import java.time.Duration;
 
 /**
- * The settings one stream runs with, resolved from the config and its route. With pings on, the
- * pinger also enforces {@code idleTimeout} (the upstream socket then reads without a timeout, which
- * saves a timer per read); with pings off the upstream socket's own read timeout does.
+ * The settings one stream runs with, resolved from the config and its route. {@code writeTimeout}
+ * only sizes the scope's backstop: a stream that ends at {@code maxDuration} may first have to wait
+ * for a write in flight, which the write watchdog bounds by it.
  */
 public record StreamOptions(boolean ping, Duration pingInterval, String pingComment, Duration maxDuration, long maxLine,
-        Duration idleTimeout) {
-
-    public StreamOptions(boolean ping, Duration pingInterval, String pingComment, Duration maxDuration, long maxLine) {
-        this(ping, pingInterval, pingComment, maxDuration, maxLine, Duration.ofDays(365));
-    }
+        Duration idleTimeout, Duration writeTimeout) {
 }

@@ -1,22 +1,24 @@
-package relay.stream;
+package relay.proxy;
 
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import relay.stream.NanoClock;
 
 /**
- * Enforces {@code ping.write_timeout}. The JDK server has no per-write timeout, so one virtual thread
- * per server looks at every active stream's in-flight write a few times per timeout and aborts writes
- * that have been blocked too long. One thread for all streams keeps the write path free of timers.
+ * Enforces {@code ping.write_timeout} on every client response. The JDK server has no per-write
+ * timeout, so one virtual thread per server looks at every exchange's in-flight write a few times per
+ * timeout and aborts writes that have been blocked too long. One thread for all exchanges keeps the
+ * write path free of timers.
  */
-public final class WriteWatchdog implements AutoCloseable {
-    private final Set<ClientWriter> writers = ConcurrentHashMap.newKeySet();
+final class WriteWatchdog implements AutoCloseable {
+    private final Set<TimedOutputStream> outputs = ConcurrentHashMap.newKeySet();
     private final long timeoutNanos;
     private final Duration tick;
     private final NanoClock clock;
     private final Thread thread;
 
-    public WriteWatchdog(Duration timeout, NanoClock clock) {
+    WriteWatchdog(Duration timeout, NanoClock clock) {
         this.timeoutNanos = timeout.toNanos();
         // A stalled write is aborted within write_timeout + one tick (at most 1 s, or a quarter of the timeout).
         this.tick = timeout.dividedBy(4).compareTo(Duration.ofSeconds(1)) > 0
@@ -25,12 +27,12 @@ public final class WriteWatchdog implements AutoCloseable {
         this.thread = Thread.ofVirtual().name("relay-write-watchdog").start(this::run);
     }
 
-    public void watch(ClientWriter writer) {
-        writers.add(writer);
+    void watch(TimedOutputStream out) {
+        outputs.add(out);
     }
 
-    public void forget(ClientWriter writer) {
-        writers.remove(writer);
+    void forget(TimedOutputStream out) {
+        outputs.remove(out);
     }
 
     private void run() {
@@ -38,8 +40,8 @@ public final class WriteWatchdog implements AutoCloseable {
             while (true) {
                 Thread.sleep(tick);
                 long now = clock.nanoTime();
-                for (ClientWriter writer : writers) {
-                    writer.abortIfStalled(now, timeoutNanos);
+                for (TimedOutputStream out : outputs) {
+                    out.abortIfStalled(now, timeoutNanos);
                 }
             }
         } catch (InterruptedException e) {

@@ -1,0 +1,45 @@
+package relay.proxy;
+
+import java.io.IOException;
+import java.time.Duration;
+import relay.config.Config;
+import relay.config.Route;
+import relay.stream.NanoClock;
+import relay.upstream.UpstreamCall;
+
+/**
+ * When relay answers a stream request with its own {@code 200} before the upstream has answered.
+ * It waits up to {@code ping.header_grace}, counted from the request's arrival (connecting and
+ * sending the body use it up first): an upstream that answers in time gives the client its real
+ * status and headers (a 4xx/5xx with its body, unchanged). Only a route that pings may commit
+ * early: without pings an early 200 would buy nothing and would turn a 429 into an in-band error.
+ */
+final class CommitPolicy {
+    private final Config config;
+    private final NanoClock clock;
+
+    CommitPolicy(Config config, NanoClock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    boolean pings(Route route) {
+        return config.ping().enabled() && route.ping();
+    }
+
+    /** True when relay commits now; false when the upstream answered in time, or relay waits for it whatever it takes. */
+    boolean commitsFirst(UpstreamCall call, Route route, boolean streamRequest, long requestStartNanos) {
+        if (!streamRequest || !pings(route)) {
+            return false;
+        }
+        Duration grace = config.ping().headerGrace().minusNanos(clock.nanoTime() - requestStartNanos);
+        if (grace.isZero() || grace.isNegative()) {
+            return true;
+        }
+        try {
+            return !call.awaitResponse(grace);
+        } catch (IOException e) {
+            return false; // call.response() will report the failure with its real status code
+        }
+    }
+}

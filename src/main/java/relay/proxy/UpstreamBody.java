@@ -1,0 +1,78 @@
+package relay.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import relay.stream.BodySource;
+import relay.stream.ClientWriter;
+import relay.stream.NanoClock;
+import relay.upstream.UpstreamCall;
+import relay.upstream.UpstreamResponse;
+
+/**
+ * The upstream side of one relayed stream, handed to the stream's scanner subtask, which then owns
+ * the upstream connection: either an answer already read within the header grace, or (when relay
+ * committed its own 200 first) an answer still to wait for, inside the stream's scope where the
+ * heartbeat pings and enforces {@code stream.idle_timeout}.
+ */
+final class UpstreamBody implements BodySource {
+    private final UpstreamCall call;
+    private final UpstreamResponse answered;
+    private final Late late;
+    private final NanoClock clock;
+    /** Set by the scanner thread when a late answer arrives; read by the exchange after the stream. */
+    private volatile UpstreamResponse lateResponse;
+    private volatile long lateNanos;
+
+    /** What the stream does with an answer that arrived after relay committed. */
+    interface Late {
+        /** Checks the late answer (throws {@link UpstreamFailedException} if it is no event stream) and tells the client what it can. */
+        void accept(UpstreamResponse response, ClientWriter writer) throws IOException, InterruptedException;
+    }
+
+    private UpstreamBody(UpstreamCall call, UpstreamResponse answered, Late late, NanoClock clock) {
+        this.call = call;
+        this.answered = answered;
+        this.late = late;
+        this.clock = clock;
+    }
+
+    static UpstreamBody answered(UpstreamCall call, UpstreamResponse response) {
+        return new UpstreamBody(call, response, null, NanoClock.SYSTEM);
+    }
+
+    static UpstreamBody late(UpstreamCall call, Late late, NanoClock clock) {
+        return new UpstreamBody(call, null, late, clock);
+    }
+
+    /** The answer that arrived after relay committed, or null (none, or it was already there). */
+    UpstreamResponse lateResponse() {
+        return lateResponse;
+    }
+
+    long lateNanos() {
+        return lateNanos;
+    }
+
+    @Override
+    public InputStream open(ClientWriter writer) throws IOException, InterruptedException {
+        UpstreamResponse response = answered;
+        if (response == null) {
+            response = call.response();
+            lateNanos = clock.nanoTime();
+            lateResponse = response;
+            late.accept(response, writer);
+        }
+        StreamDecoding decoding = StreamDecoding.of(response);
+        if (decoding == StreamDecoding.UNSUPPORTED) {
+            throw new UpstreamFailedException("upstream sent its event stream with Content-Encoding: "
+                    + response.header("Content-Encoding").orElse("") + ", which relay cannot decode");
+        }
+        response.clearReadTimeout(); // from here the stream's heartbeat owns stream.idle_timeout
+        return decoding.decode(response.body());
+    }
+
+    @Override
+    public void close() throws IOException {
+        call.close();
+    }
+}

@@ -1,0 +1,63 @@
+package relay.stream;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The pinger subtask, and the one owner of the stream's deadlines. It sleeps until the earliest of:
+ * the next ping ({@code ping.interval} after the last write to the client, so a client never sees
+ * more than one interval of silence and a busy stream is never pinged), the idle deadline
+ * ({@code stream.idle_timeout} after the upstream's last byte) and {@code stream.max_duration}
+ * after the stream began. It runs on routes without pings too, then only for the deadlines: the
+ * upstream socket then needs no read timeout during a stream.
+ */
+final class Heartbeat {
+    private final ClientWriter writer;
+    private final byte[] ping;
+    private final long intervalNanos;
+    private final long idleNanos;
+    private final long endNanos;
+    private final NanoClock clock;
+    private final UpstreamActivity activity;
+
+    Heartbeat(ClientWriter writer, StreamOptions options, NanoClock clock, UpstreamActivity activity) {
+        this.writer = writer;
+        this.ping = options.ping() ? pingBytes(options.pingComment()) : null;
+        this.intervalNanos = options.pingInterval().toNanos();
+        this.idleNanos = options.idleTimeout().toNanos();
+        this.endNanos = clock.nanoTime() + options.maxDuration().toNanos();
+        this.clock = clock;
+        this.activity = activity;
+    }
+
+    static byte[] pingBytes(String comment) {
+        return (": " + comment + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    StreamEnd run() throws InterruptedException {
+        try {
+            while (true) {
+                long now = clock.nanoTime();
+                long untilIdle = activity.lastReadNanos() + idleNanos - now;
+                long untilEnd = endNanos - now;
+                if (untilIdle <= 0) {
+                    return StreamEnd.of(EndReason.IDLE_TIMEOUT);
+                }
+                if (untilEnd <= 0) {
+                    return StreamEnd.of(EndReason.MAX_DURATION);
+                }
+                long wait = Math.min(untilIdle, untilEnd);
+                if (ping != null) {
+                    wait = Math.min(wait, writer.lastWriteNanos() + intervalNanos - now);
+                }
+                if (wait > 0) {
+                    clock.sleep(wait);
+                }
+                if (ping != null) {
+                    writer.pingIfDue(ping, intervalNanos);
+                }
+            }
+        } catch (ClientWriteException e) {
+            return StreamEnd.of(e.reason());
+        }
+    }
+}
