@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.util.Optional;
 import relay.stream.EndReason;
+import relay.stream.WriteTimeoutException;
 import relay.upstream.UpstreamResponse;
 
 /**
@@ -51,6 +52,7 @@ final class BodyProxy {
                 return;
             } catch (IOException e) {
                 record.reason = EndReason.UPSTREAM_ERROR;
+                record.failed(e.getMessage());
                 ExchangeAbort.abort(exchange);
                 return;
             }
@@ -65,7 +67,7 @@ final class BodyProxy {
                     out.flush(); // the upstream paused: pass on what we have
                 }
             } catch (IOException e) {
-                record.reason = EndReason.CLIENT_GONE;
+                record.reason = e instanceof WriteTimeoutException ? EndReason.WRITE_TIMEOUT : EndReason.CLIENT_GONE;
                 return;
             }
         }
