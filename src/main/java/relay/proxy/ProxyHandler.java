@@ -102,6 +102,7 @@ final class ProxyHandler implements HttpHandler {
             RequestBody body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody());
             boolean askedBeforeSending = body.asksForStream()
                     || StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
+            record.stream = askedBeforeSending;
             call = bound.upstream().call(RequestForwarding.build(exchange, bound.route(), body.stream(), contentLength,
                     askedBeforeSending, auth.enabled(), record.requestId));
             record.stream = askedBeforeSending || body.asksForStream();
