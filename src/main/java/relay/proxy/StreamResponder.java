@@ -77,13 +77,8 @@ final class StreamResponder {
         }
     }
 
-    /** Pings on for this route: only then may relay commit before the upstream answers. */
-    boolean pings(Route route) {
-        return config.ping().enabled() && route.ping();
-    }
-
     private StreamOptions options(Route route) {
-        return new StreamOptions(pings(route), config.ping().interval(), config.ping().comment(),
+        return new StreamOptions(config.ping().enabled() && route.ping(), config.ping().interval(), config.ping().comment(),
                 config.stream().maxDuration(), config.stream().maxLine(), config.stream().idleTimeout(),
                 config.ping().writeTimeout());
     }

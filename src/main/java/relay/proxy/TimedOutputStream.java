@@ -22,6 +22,9 @@ final class TimedOutputStream extends OutputStream {
     private static final long IDLE = 0;
     private static final long ABORTING = -1;
     private static final long ABORTED = -2;
+    private static final int WRITE = 0;
+    private static final int FLUSH = 1;
+    private static final int CLOSE = 2;
 
     private final OutputStream out;
     private final NanoClock clock;
@@ -35,42 +38,32 @@ final class TimedOutputStream extends OutputStream {
 
     @Override
     public void write(int b) throws IOException {
-        long start = begin();
-        try {
-            out.write(b);
-        } catch (IOException e) {
-            throw end(start, e);
-        }
-        end(start, null);
+        write(new byte[] {(byte) b}, 0, 1); // not on relay's paths: they write whole buffers
     }
 
     @Override
     public void write(byte[] buffer, int offset, int length) throws IOException {
-        long start = begin();
-        try {
-            out.write(buffer, offset, length);
-        } catch (IOException e) {
-            throw end(start, e);
-        }
-        end(start, null);
+        timed(WRITE, buffer, offset, length);
     }
 
     @Override
     public void flush() throws IOException {
-        long start = begin();
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw end(start, e);
-        }
-        end(start, null);
+        timed(FLUSH, null, 0, 0);
     }
 
     @Override
     public void close() throws IOException {
+        timed(CLOSE, null, 0, 0);
+    }
+
+    private void timed(int operation, byte[] buffer, int offset, int length) throws IOException {
         long start = begin();
         try {
-            out.close();
+            switch (operation) {
+                case WRITE -> out.write(buffer, offset, length);
+                case FLUSH -> out.flush();
+                default -> out.close();
+            }
         } catch (IOException e) {
             throw end(start, e);
         }

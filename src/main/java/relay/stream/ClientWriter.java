@@ -118,13 +118,13 @@ public final class ClientWriter {
         }
     }
 
-    /** Ends the response (for a chunked body, its last chunk). */
+    /** Ends the response (for a chunked body, its last chunk); a client that cannot take it is already gone. */
     public void close() {
         lock.lock();
         try {
             out.close();
         } catch (IOException e) {
-            failure = failure != null ? failure : new ClientWriteException(e);
+            // nothing is written after this
         } finally {
             lock.unlock();
         }
@@ -155,7 +155,7 @@ public final class ClientWriter {
         return lastWriteNanos;
     }
 
-    /** Counters and the first event's time; read them once the stream's subtasks have ended. */
+    /** Read them once the stream's subtasks have ended. */
     public StreamCounters counters() {
         lock.lock();
         try {

@@ -1,5 +1,6 @@
 package relay.stream;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -22,31 +23,21 @@ final class UpstreamActivity {
     }
 
     InputStream watch(InputStream body) {
-        return new InputStream() {
+        return new FilterInputStream(body) {
             @Override
             public int read() throws IOException {
-                int b = body.read();
+                int b = in.read();
                 lastReadNanos = clock.nanoTime();
                 return b;
             }
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = body.read(buffer, offset, length);
+                int n = in.read(buffer, offset, length);
                 if (n > 0) {
                     lastReadNanos = clock.nanoTime();
                 }
                 return n;
-            }
-
-            @Override
-            public int available() throws IOException {
-                return body.available();
-            }
-
-            @Override
-            public void close() throws IOException {
-                body.close();
             }
         };
     }
