@@ -24,7 +24,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * (UTF-8 decoding, one String per line, an event ends at an empty line)? One benchmark call = one event.
  * Bodies are OpenAI ({@code data:} line) and Anthropic ({@code event:} + {@code data:}) events of
  * {@code eventSize} bytes, each arriving as its own upstream write, read at most {@code readSize} bytes
- * at a time (4096: relay's upstream read buffer). MB/s = eventSize / (ns per event) × 1000; bytes
+ * at a time (2048: relay's upstream read buffer, {@code HttpUpstream.READ_BUFFER}). MB/s = eventSize / (ns per event) × 1000; bytes
  * allocated per event: run with {@code -prof gc} ({@code gc.alloc.rate.norm}).
  */
 @State(Scope.Thread)
@@ -40,7 +40,7 @@ public class EventScannerBenchmark {
     @Param({"50", "200", "1024", "8192"})
     public int eventSize;
 
-    @Param({"4096"})
+    @Param({"2048"})
     public int readSize;
 
     private EventScanner scanner;

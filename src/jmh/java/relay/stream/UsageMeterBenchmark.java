@@ -17,7 +17,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Question: what does looking for token usage cost per relayed event? Issue 6 allows it under 5 % of
  * the per-event CPU of the write path ({@link WritePathBenchmark}: about 5–6 µs per event here).
- * {@code ordinaryEvent} is the cost paid by every content chunk (a bounded search of its last 256
+ * {@code ordinaryEvent} is the cost paid by every content chunk (a bounded search of its last 512 ({@code UsageMeter.TAIL})
  * bytes that finds nothing); {@code usageEvent} is the rare chunk that carries {@code "usage"} and is
  * parsed with jackson (once or twice per stream).
  */

@@ -47,10 +47,6 @@ final class UpstreamAnswer {
         return result;
     }
 
-    static String failureMessage(UpstreamResponse response) {
-        return failureMessage(response, text -> text);
-    }
-
     private static String failureMessage(UpstreamResponse response, java.util.function.UnaryOperator<String> clean) {
         String contentType = response.header("Content-Type").orElse("(none)");
         if (response.status() / 100 == 2) {
