@@ -144,9 +144,15 @@ class CommandLineTest {
     void missingConfigFileExitsTwoWithOneLineNamingIt() {
         Path file = dir.resolve("does-not-exist.toml");
         assertEquals(2, run(Map.of(), "--check", file.toString()));
-        List<String> lines = err().lines().toList();
-        assertEquals(1, lines.size(), err());
-        assertTrue(lines.get(0).startsWith(file.toString()), lines.get(0));
+        assertEquals("relay: " + file + ": no such file" + System.lineSeparator(), err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void directoryAsConfigFileExitsTwoSayingSo() {
+        assertEquals(2, run(Map.of(), dir.toString()));
+        assertEquals("relay: " + dir + ": is a directory, not a config file" + System.lineSeparator(), err());
+        assertEquals("", out());
     }
 
     @Test

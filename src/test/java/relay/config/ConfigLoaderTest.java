@@ -62,7 +62,7 @@ class ConfigLoaderTest {
 
             [[routes]]
             prefix = "/v1"
-            upstream = "https://api.openai.com/v1/"
+            upstream = "https://gateway.example.com/openai/"
             headers = { Authorization = "Bearer sk-literal-secret", "OpenAI-Organization" = "org-1" }
             ping = false
             errors = "openai"
@@ -101,7 +101,7 @@ class ConfigLoaderTest {
         assertEquals(new DemoSettings(Duration.ZERO, 3, Duration.ofMillis(10)), c.demo());
 
         assertEquals(List.of(
-                new Route("/v1", new RouteTarget.Http(URI.create("https://api.openai.com/v1")),
+                new Route("/v1", new RouteTarget.Http(URI.create("https://gateway.example.com/openai")),
                         Map.of("Authorization", "Bearer sk-literal-secret", "OpenAI-Organization", "org-1"),
                         false, ErrorFormat.OPENAI),
                 new Route("/anthropic", new RouteTarget.Http(URI.create("http://127.0.0.1:8081")),
@@ -328,7 +328,7 @@ class ConfigLoaderTest {
     void missingFileIsReportedAgainstItsName() {
         Path missing = dir.resolve("nope.toml");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, Map.of()));
-        assertEquals(missing + ":1:1: cannot read file (NoSuchFileException)", e.getMessage());
+        assertEquals("relay: " + missing + ": no such file", e.getMessage());
     }
 
     @Test
@@ -376,7 +376,7 @@ class ConfigLoaderTest {
                 "header_grace    = 0s", "comment         = \"keepalive\"", "connect_timeout = 3s",
                 "keepalive       = 20s", "idle_timeout    = 2m", "max_duration    = 1h", "max_line        = 64KiB",
                 "think           = 0s", "tokens          = 3", "token_interval  = 10ms",
-                "upstream        = https://api.openai.com/v1",
+                "upstream        = https://gateway.example.com/openai",
                 "headers         = Authorization: ***, OpenAI-Organization: ***",
                 "headers         = x-api-key: ***", "upstream        = demo", "errors          = anthropic")) {
             assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
@@ -425,7 +425,7 @@ class ConfigLoaderTest {
                 think = "1500ms"
                 [[routes]]
                 prefix = "/v1"
-                upstream = "http://127.0.0.1:9/v1/"
+                upstream = "http://127.0.0.1:9/base/"
                 headers = { Authorization = "Bearer ${KEY}" }
                 errors = "openai"
                 [[routes]]
