@@ -12,6 +12,7 @@ import relay.config.Config;
 import relay.config.ConfigException;
 import relay.config.ConfigLoader;
 import relay.config.ConfigPrinter;
+import relay.config.ListenAddress;
 import relay.ops.AccessLog;
 import relay.proxy.RelayServer;
 import relay.proxy.ServerProperties;
@@ -27,7 +28,8 @@ final class CommandLine {
             Relays Server-Sent-Events streams (LLM APIs) and keeps silent ones alive with heartbeats.
 
               CONFIG.toml   the configuration file (see README.md, "Configuration")
-              --check       validate CONFIG.toml, print the effective configuration (secrets masked), exit
+              --check       validate CONFIG.toml and exit: the effective configuration goes to stdout
+                            as TOML (secrets masked as "***"), "CONFIG.toml: ok" to stderr
               --help        print this text
               --version     print relay's version
 
@@ -79,7 +81,8 @@ final class CommandLine {
             return 2;
         }
         if (check) {
-            out.println(file + ": ok");
+            // stdout is the effective configuration alone, a TOML file; the verdict goes with the diagnostics.
+            err.println(file + ": ok");
             out.print(ConfigPrinter.describe(config));
             return 0;
         }
@@ -88,20 +91,22 @@ final class CommandLine {
 
     private int serve(Config config) {
         ServerProperties.apply(config.server());
+        AccessLog log = new AccessLog(out, InstantSource.system(), config.log());
+        String listen = ListenAddress.format(config.server().listen());
+        RelayServer server;
+        try {
+            server = RelayServer.start(config, log, NanoClock.SYSTEM);
+        } catch (IOException e) {
+            err.println("relay: cannot listen on " + listen + ": " + e.getMessage());
+            return 1;
+        }
+        // Only once serving: a relay that failed to start (or a test calling run) keeps the JVM's handler.
         Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
             // The JDK server's dispatcher dies silently otherwise, leaving a process that accepts nothing.
             err.println("relay: fatal error in thread " + thread.getName() + ": " + error);
             error.printStackTrace(err);
             Runtime.getRuntime().halt(1);
         });
-        AccessLog log = new AccessLog(out, InstantSource.system(), config.log());
-        RelayServer server;
-        try {
-            server = RelayServer.start(config, log, NanoClock.SYSTEM);
-        } catch (IOException e) {
-            err.println("relay: cannot listen on " + config.server().listen() + ": " + e.getMessage());
-            return 1;
-        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             // SIGTERM/SIGINT (or the launcher going away): drain, then exit 0. A second signal during
             // the drain does not cut it short: the JVM runs its shutdown hooks once.
@@ -112,11 +117,11 @@ final class CommandLine {
             Runtime.getRuntime().halt(0);
         }, "relay-shutdown"));
         if (config.server().clientKeys().isEmpty() && !config.server().listen().getAddress().isLoopbackAddress()) {
-            log.info("warning: listening on " + config.server().listen().getHostString()
+            log.info("warning: listening on " + listen
                     + " without server.client_keys: anyone who can reach this port can use the upstreams' keys");
         }
         watchLauncher();
-        log.info("relay " + version() + " listening on " + server.address().getHostString() + ":" + server.address().getPort()
+        log.info("relay " + version() + " listening on " + ListenAddress.format(server.address())
                 + " ping.interval=" + config.ping().interval().toMillis() + "ms"
                 + " ping.enabled=" + config.ping().enabled()
                 + " stream.idle_timeout=" + config.stream().idleTimeout().toSeconds() + "s"

@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * Reads relay's TOML configuration (spec §4) into a {@link Config}. Any mistake, from an unreadable file to
- * a duplicate route, is one {@link ConfigException} naming the file, line and column; no message ever
+ * a duplicate route, is one {@link ConfigException} naming the file (and, for its contents, the line and
+ * column); no message ever
  * contains a secret (route header values, client keys, substituted environment values).
  */
 public final class ConfigLoader {

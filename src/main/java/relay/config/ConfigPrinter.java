@@ -1,123 +1,122 @@
 package relay.config;
 
-import java.net.InetSocketAddress;
-import java.util.Arrays;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.tomlj.Toml;
 
 /**
- * The effective configuration as {@code relay --check} prints it: every setting with defaults filled in, in
- * the units the file takes. Client keys appear only as a count and route header values as {@code ***}.
+ * The effective configuration as {@code relay --check} prints it: a TOML file relay itself can load, every
+ * setting with its default filled in, durations and sizes as strings with units. Secrets (client keys,
+ * route header values) are printed as {@code "***"}, so the output shows how many there are, never what.
  */
 public final class ConfigPrinter {
-    private static final String MASK = "***";
+    private static final String MASK = "\"***\"";
+    private static final Pattern BARE_KEY = Pattern.compile("[A-Za-z0-9_-]+");
 
     private ConfigPrinter() {
     }
 
     public static String describe(Config c) {
         Lines out = new Lines();
-        out.line("# effective configuration of " + c.source());
+        out.comment("effective configuration of " + c.source() + " (secrets masked)");
         ServerSettings server = c.server();
         out.table("[server]")
-                .set("listen", listen(server.listen()))
+                .set("listen", string(ListenAddress.format(server.listen())))
                 .set("max_streams", server.maxStreams())
-                .set("max_body", Units.formatSize(server.maxBody()))
-                .set("drain_timeout", Units.formatDuration(server.drainTimeout()))
-                .set("request_timeout", Units.formatDuration(server.requestTimeout()))
+                .set("max_body", size(server.maxBody()))
+                .set("drain_timeout", duration(server.drainTimeout()))
+                .set("request_timeout", duration(server.requestTimeout()))
                 .set("max_headers", server.maxHeaders())
-                .set("max_header_bytes", Units.formatSize(server.maxHeaderBytes()))
-                .set("client_keys", server.clientKeys().isEmpty()
-                        ? "none (no client authentication)"
-                        : server.clientKeys().size() + " key(s), values hidden");
+                .set("max_header_bytes", size(server.maxHeaderBytes()))
+                .set("client_keys", clientKeys(server.clientKeys().size()));
         PingSettings ping = c.ping();
         out.table("[ping]")
                 .set("enabled", ping.enabled())
-                .set("interval", Units.formatDuration(ping.interval()))
-                .set("write_timeout", Units.formatDuration(ping.writeTimeout()))
-                .set("header_grace", Units.formatDuration(ping.headerGrace()))
-                .set("comment", Setting.quote(ping.comment()));
+                .set("interval", duration(ping.interval()))
+                .set("write_timeout", duration(ping.writeTimeout()))
+                .set("header_grace", duration(ping.headerGrace()))
+                .set("comment", string(ping.comment()));
         out.table("[upstream]")
-                .set("connect_timeout", Units.formatDuration(c.upstream().connectTimeout()))
-                .set("keepalive", Units.formatDuration(c.upstream().keepalive()));
+                .set("connect_timeout", duration(c.upstream().connectTimeout()))
+                .set("keepalive", duration(c.upstream().keepalive()));
         StreamSettings stream = c.stream();
         out.table("[stream]")
-                .set("idle_timeout", Units.formatDuration(stream.idleTimeout()))
-                .set("max_duration", Units.formatDuration(stream.maxDuration()))
-                .set("max_line", Units.formatSize(stream.maxLine()));
+                .set("idle_timeout", duration(stream.idleTimeout()))
+                .set("max_duration", duration(stream.maxDuration()))
+                .set("max_line", size(stream.maxLine()));
         out.table("[log]")
-                .set("format", c.log().format().name().toLowerCase(java.util.Locale.ROOT))
-                .set("level", c.log().level().name().toLowerCase(java.util.Locale.ROOT));
-
+                .set("format", string(c.log().format().name().toLowerCase(Locale.ROOT)))
+                .set("level", string(c.log().level().name().toLowerCase(Locale.ROOT)));
         DemoSettings demo = c.demo();
         out.table("[demo]")
-                .set("think", Units.formatDuration(demo.think()))
+                .set("think", duration(demo.think()))
                 .set("tokens", demo.tokens())
-                .set("token_interval", Units.formatDuration(demo.tokenInterval()));
+                .set("token_interval", duration(demo.tokenInterval()));
         for (Route route : c.routes()) {
             out.table("[[routes]]")
-                    .set("prefix", route.prefix())
+                    .set("prefix", string(route.prefix()))
                     .set("upstream", target(route.target()))
                     .set("headers", headers(route))
                     .set("ping", route.ping())
-                    .set("errors", route.errors().name().toLowerCase(Locale.ROOT));
+                    .set("errors", string(route.errors().name().toLowerCase(Locale.ROOT)));
         }
         return out.toString();
     }
 
-    private static String listen(InetSocketAddress address) {
-        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
-        return (host.contains(":") ? "[" + shortIpv6(host) + "]" : host) + ":" + address.getPort();
+    /** A TOML string that means {@code s} to relay too: {@code $} is doubled so that nothing is substituted. */
+    private static String string(String s) {
+        return "\"" + Toml.tomlEscape(s.replace("$", "$$")) + "\"";
     }
 
-    /** The JDK prints {@code ::1} as {@code 0:0:0:0:0:0:0:1}; RFC 5952 folds the longest run of zero groups. */
-    private static String shortIpv6(String full) {
-        String[] groups = full.split(":", -1);
-        int bestStart = -1;
-        int bestLength = 1; // a single zero group stays as it is
-        for (int i = 0; i < groups.length; i++) {
-            int length = 0;
-            while (i + length < groups.length && groups[i + length].equals("0")) {
-                length++;
-            }
-            if (length > bestLength) {
-                bestStart = i;
-                bestLength = length;
-            }
+    private static String duration(Duration d) {
+        return string(Units.formatDuration(d));
+    }
+
+    private static String size(long bytes) {
+        return string(Units.formatSize(bytes));
+    }
+
+    private static String clientKeys(int count) {
+        if (count == 0) {
+            return "[]  # none: no client authentication";
         }
-        if (bestStart < 0) {
-            return full;
-        }
-        String head = String.join(":", Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-        return head + "::" + tail;
+        return "[" + String.join(", ", Collections.nCopies(count, MASK)) + "]  # " + count
+                + (count == 1 ? " key" : " keys") + ", values hidden";
     }
 
     private static String target(RouteTarget target) {
         return switch (target) {
-            case RouteTarget.Http http -> http.base().toString();
-            case RouteTarget.Demo demo -> UpstreamUri.DEMO + " (built-in simulated model)";
+            case RouteTarget.Http http -> string(http.base().toString());
+            case RouteTarget.Demo demo -> string(UpstreamUri.DEMO) + "  # the built-in simulated model";
         };
     }
 
     private static String headers(Route route) {
         if (route.headers().isEmpty()) {
-            return "none";
+            return "{}";
         }
         return route.headers().keySet().stream()
                 .sorted(String.CASE_INSENSITIVE_ORDER)
-                .map(name -> name + ": " + MASK)
-                .collect(Collectors.joining(", "));
+                .map(name -> key(name) + " = " + MASK)
+                .collect(Collectors.joining(", ", "{ ", " }")) + "  # values hidden";
+    }
+
+    /** Header names may hold characters a bare TOML key may not ({@code X.Y}, {@code X!}). */
+    private static String key(String name) {
+        return BARE_KEY.matcher(name).matches() ? name : "\"" + Toml.tomlEscape(name) + "\"";
     }
 
     /** Aligned {@code key = value} lines under table headers, one blank line between tables. */
     private static final class Lines {
-        private static final int KEY_WIDTH = 15;
+        private static final int KEY_WIDTH = 16;
         private final StringBuilder text = new StringBuilder();
 
-        Lines line(String s) {
-            text.append(s).append('\n');
-            return this;
+        /** A comment is one line: a file name with a line break must not end it. */
+        Lines comment(String s) {
+            return line("# " + Setting.printable(s));
         }
 
         Lines table(String header) {
@@ -126,6 +125,11 @@ public final class ConfigPrinter {
 
         Lines set(String key, Object value) {
             return line(String.format("%-" + KEY_WIDTH + "s = %s", key, value));
+        }
+
+        private Lines line(String s) {
+            text.append(s).append('\n');
+            return this;
         }
 
         @Override

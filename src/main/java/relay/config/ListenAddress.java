@@ -3,10 +3,14 @@ package relay.config;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
-/** {@code server.listen}: {@code "host:port"} or {@code "[ipv6]:port"}, resolved now so a typo fails at start. */
-final class ListenAddress {
+/**
+ * {@code server.listen}: {@code "host:port"} or {@code "[ipv6]:port"}, resolved now so a typo fails at start;
+ * and the same form back for messages ({@link InetSocketAddress#toString} would print {@code /127.0.0.1:8080}).
+ */
+public final class ListenAddress {
     private static final Pattern PORT = Pattern.compile("[0-9]{1,5}");
     private static final Pattern HOST_NAME =
             Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*\\.?");
@@ -75,5 +79,36 @@ final class ListenAddress {
         } catch (IllegalArgumentException e) {
             throw new InvalidValue("has brackets around something that is not an IP address");
         }
+    }
+
+    /** {@code 127.0.0.1:8080}, {@code [::1]:8080}: what {@link #parse} reads, for messages and {@code --check}. */
+    public static String format(InetSocketAddress address) {
+        String host = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
+        return (host.contains(":") ? "[" + shortIpv6(host) + "]" : host) + ":" + address.getPort();
+    }
+
+    /** The JDK prints {@code ::1} as {@code 0:0:0:0:0:0:0:1}; RFC 5952 folds the longest run of zero groups. */
+    private static String shortIpv6(String full) {
+        int zone = full.indexOf('%');
+        String groupsText = zone < 0 ? full : full.substring(0, zone);
+        String[] groups = groupsText.split(":", -1);
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group stays as it is
+        for (int i = 0; i < groups.length; i++) {
+            int length = 0;
+            while (i + length < groups.length && groups[i + length].equals("0")) {
+                length++;
+            }
+            if (length > bestLength) {
+                bestStart = i;
+                bestLength = length;
+            }
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail + (zone < 0 ? "" : full.substring(zone));
     }
 }

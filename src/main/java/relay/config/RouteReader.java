@@ -52,9 +52,10 @@ final class RouteReader {
 
     private static Route route(TableReader t) throws ConfigException {
         t.allowOnly(KEYS);
+        String prefix = prefix(t);
         return new Route(
-                prefix(t),
-                target(t),
+                prefix,
+                target(t, prefix),
                 headers(t),
                 t.bool("ping", true),
                 errors(t));
@@ -62,22 +63,22 @@ final class RouteReader {
 
     private static String prefix(TableReader t) throws ConfigException {
         Setting prefix = t.string("prefix", false).orElseThrow(() -> missing(t, "prefix", "\"/v1\""));
-        String value = prefix.value();
-        if (!value.startsWith("/")) {
-            throw t.invalid(prefix, "must start with '/'");
+        try {
+            RoutePrefix.check(prefix.value());
+        } catch (InvalidValue e) {
+            throw t.invalid(prefix, e.reason());
         }
-        if (value.chars().anyMatch(c -> c == '?' || c == '#' || Character.isWhitespace(c) || Character.isISOControl(c))) {
-            throw t.invalid(prefix, "must be a plain path (no '?', '#', spaces or control characters)");
-        }
-        return value;
+        return prefix.value();
     }
 
-    private static RouteTarget target(TableReader t) throws ConfigException {
+    private static RouteTarget target(TableReader t, String prefix) throws ConfigException {
         // Shown only by name: a URL pasted with credentials must not reach the log through the error message.
         Setting upstream = t.string("upstream", true)
                 .orElseThrow(() -> missing(t, "upstream", "\"https://api.openai.com\" or \"demo\""));
         try {
-            return UpstreamUri.parse(upstream.value());
+            RouteTarget target = UpstreamUri.parse(upstream.value());
+            RoutePrefix.checkUpstream(prefix, target, (String) t.raw("upstream"));
+            return target;
         } catch (InvalidValue e) {
             throw t.invalid(upstream, e.reason());
         }

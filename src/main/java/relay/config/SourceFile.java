@@ -17,4 +17,9 @@ record SourceFile(String name) {
         TomlPosition where = at == null ? START : at;
         return new ConfigException(name + ":" + where.line() + ":" + where.column() + ": " + message);
     }
+
+    /** The file itself is the problem (missing, a directory): there is no line to name. */
+    ConfigException unreadable(String message) {
+        return new ConfigException("relay: " + name + ": " + message);
+    }
 }

@@ -232,7 +232,7 @@ final class TableReader {
             throws ConfigException {
         Setting setting = Setting.of(settingName, where, raw, raw, secret);
         try {
-            return Setting.of(settingName, where, raw, env.apply(raw), secret);
+            return Setting.of(settingName, where, raw, env.apply(raw, secret), secret);
         } catch (InvalidValue e) {
             throw invalid(setting, e.reason());
         }

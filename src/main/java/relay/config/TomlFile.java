@@ -2,13 +2,11 @@ package relay.config;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.regex.Matcher;
@@ -27,7 +25,7 @@ final class TomlFile {
     }
 
     static TomlParseResult parse(Path file, SourceFile source) throws ConfigException {
-        String text = decode(read(file, source), source);
+        String text = decode(ConfigFile.read(file, source), source);
         TomlParseResult result;
         try {
             result = Toml.parse(text);
@@ -45,14 +43,6 @@ final class TomlFile {
             throw source.error(first.position(), "invalid TOML: " + withoutTokenText(first.getMessage()));
         }
         return result;
-    }
-
-    private static byte[] read(Path file, SourceFile source) throws ConfigException {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw source.error(SourceFile.START, "cannot read file (" + e.getClass().getSimpleName() + ")");
-        }
     }
 
     /** Strict UTF-8, so that a stray Latin-1 byte is reported where it is instead of read as U+FFFD. */

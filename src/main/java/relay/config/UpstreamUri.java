@@ -28,6 +28,10 @@ final class UpstreamUri {
         if (uri.getRawUserInfo() != null) {
             throw new InvalidValue("must not contain user:password@ (set an Authorization header in headers)");
         }
+        if (uri.getHost() == null && uri.getRawAuthority() != null
+                && uri.getRawAuthority().chars().filter(c -> c == ':').count() > 1) {
+            throw new InvalidValue("has an IPv6 address without brackets (write e.g. \"https://[::1]:8443\")");
+        }
         if (uri.getHost() == null) {
             throw new InvalidValue("needs a valid host name");
         }

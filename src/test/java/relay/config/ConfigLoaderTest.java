@@ -62,7 +62,7 @@ class ConfigLoaderTest {
 
             [[routes]]
             prefix = "/v1"
-            upstream = "https://api.openai.com/v1/"
+            upstream = "https://gateway.example.com/openai/"
             headers = { Authorization = "Bearer sk-literal-secret", "OpenAI-Organization" = "org-1" }
             ping = false
             errors = "openai"
@@ -101,7 +101,7 @@ class ConfigLoaderTest {
         assertEquals(new DemoSettings(Duration.ZERO, 3, Duration.ofMillis(10)), c.demo());
 
         assertEquals(List.of(
-                new Route("/v1", new RouteTarget.Http(URI.create("https://api.openai.com/v1")),
+                new Route("/v1", new RouteTarget.Http(URI.create("https://gateway.example.com/openai")),
                         Map.of("Authorization", "Bearer sk-literal-secret", "OpenAI-Organization", "org-1"),
                         false, ErrorFormat.OPENAI),
                 new Route("/anthropic", new RouteTarget.Http(URI.create("http://127.0.0.1:8081")),
@@ -328,7 +328,7 @@ class ConfigLoaderTest {
     void missingFileIsReportedAgainstItsName() {
         Path missing = dir.resolve("nope.toml");
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, Map.of()));
-        assertEquals(missing + ":1:1: cannot read file (NoSuchFileException)", e.getMessage());
+        assertEquals("relay: " + missing + ": no such file", e.getMessage());
     }
 
     @Test
@@ -370,18 +370,20 @@ class ConfigLoaderTest {
     void printerShowsEverySettingAndMasksSecrets() throws Exception {
         String text = ConfigPrinter.describe(ConfigLoader.load(write(FULL), Map.of()));
 
-        for (String expected : List.of("listen          = 0.0.0.0:9090", "max_streams     = 500",
-                "max_body        = 4MiB", "drain_timeout   = 45s", "client_keys     = 2 key(s), values hidden",
-                "enabled         = false", "interval        = 15s", "write_timeout   = 2500ms",
-                "header_grace    = 0s", "comment         = \"keepalive\"", "connect_timeout = 3s",
-                "keepalive       = 20s", "idle_timeout    = 2m", "max_duration    = 1h", "max_line        = 64KiB",
-                "think           = 0s", "tokens          = 3", "token_interval  = 10ms",
-                "upstream        = https://api.openai.com/v1",
-                "headers         = Authorization: ***, OpenAI-Organization: ***",
-                "headers         = x-api-key: ***", "upstream        = demo", "errors          = anthropic")) {
-            assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
+        for (String expected : List.of("listen           = \"0.0.0.0:9090\"", "max_streams      = 500",
+                "max_body         = \"4MiB\"", "drain_timeout    = \"45s\"",
+                "client_keys      = [\"***\", \"***\"]  # 2 keys, values hidden",
+                "enabled          = false", "interval         = \"15s\"", "write_timeout    = \"2500ms\"",
+                "header_grace     = \"0s\"", "comment          = \"keepalive\"", "connect_timeout  = \"3s\"",
+                "keepalive        = \"20s\"", "idle_timeout     = \"2m\"", "max_duration     = \"1h\"",
+                "max_line         = \"64KiB\"", "think            = \"0s\"", "tokens           = 3",
+                "token_interval   = \"10ms\"", "upstream         = \"https://gateway.example.com/openai\"",
+                "headers          = { Authorization = \"***\", OpenAI-Organization = \"***\" }  # values hidden",
+                "headers          = { x-api-key = \"***\" }  # values hidden",
+                "upstream         = \"demo\"  # the built-in simulated model", "errors           = \"anthropic\"")) {
+            assertTrue(text.contains(expected + "\n"), () -> "missing '" + expected + "' in\n" + text);
         }
-        assertFalse(text.contains("secret"), text);
+        assertFalse(text.contains("literal-secret"), text);
         assertFalse(text.contains("client-key"), text);
         assertFalse(text.contains("org-1"), text);
     }
@@ -390,16 +392,16 @@ class ConfigLoaderTest {
     void printerShowsIpv6ListenAddressesShort() throws Exception {
         String text = ConfigPrinter.describe(
                 ConfigLoader.load(write("[server]\nlisten = \"[::1]:8443\"\n" + MINIMAL), Map.of()));
-        assertTrue(text.contains("listen          = [::1]:8443"), text);
+        assertTrue(text.contains("listen           = \"[::1]:8443\"\n"), text);
     }
 
     @Test
     void printerShowsDefaults() throws Exception {
         String text = ConfigPrinter.describe(ConfigLoader.load(write(MINIMAL), Map.of()));
-        for (String expected : List.of("listen          = 127.0.0.1:8080", "max_body        = 32MiB",
-                "idle_timeout    = 5m", "max_duration    = 30m", "max_line        = 16MiB",
-                "client_keys     = none (no client authentication)", "headers         = none")) {
-            assertTrue(text.contains(expected), () -> "missing '" + expected + "' in\n" + text);
+        for (String expected : List.of("listen           = \"127.0.0.1:8080\"", "max_body         = \"32MiB\"",
+                "idle_timeout     = \"5m\"", "max_duration     = \"30m\"", "max_line         = \"16MiB\"",
+                "client_keys      = []  # none: no client authentication", "headers          = {}")) {
+            assertTrue(text.contains(expected + "\n"), () -> "missing '" + expected + "' in\n" + text);
         }
     }
 
@@ -425,7 +427,7 @@ class ConfigLoaderTest {
                 think = "1500ms"
                 [[routes]]
                 prefix = "/v1"
-                upstream = "http://127.0.0.1:9/v1/"
+                upstream = "http://127.0.0.1:9/base/"
                 headers = { Authorization = "Bearer ${KEY}" }
                 errors = "openai"
                 [[routes]]
