@@ -24,21 +24,22 @@ public final class HttpUpstream implements Upstream {
     private static final List<String> NOT_FORWARDED =
             List.of("host", "content-length", "transfer-encoding", "connection", "expect");
 
-    private final URI base;
+    private final UpstreamAddress address;
     private final String basePath;
     private final String hostHeader;
     private final UpstreamSocketOpener opener;
 
     public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout) {
-        this.base = base;
+        this(base, settings, idleTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /** {@code tls} decides which certificates are trusted: tests pass one trusting their own. */
+    HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls) {
+        this.address = UpstreamAddress.of(base);
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        boolean secure = "https".equalsIgnoreCase(base.getScheme());
-        int port = base.getPort();
-        boolean defaultPort = port == -1 || (secure && port == 443) || (!secure && port == 80);
-        String host = base.getHost().contains(":") ? "[" + base.getHost() + "]" : base.getHost();
-        this.hostHeader = defaultPort ? host : host + ":" + port;
-        this.opener = new UpstreamSocketOpener(settings, idleTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
+        this.hostHeader = address.authority();
+        this.opener = new UpstreamSocketOpener(settings, idleTimeout, tls);
     }
 
     @Override
@@ -56,7 +57,7 @@ public final class HttpUpstream implements Upstream {
     public UpstreamCall call(UpstreamRequest request) throws IOException {
         Socket socket;
         try {
-            socket = opener.open(base);
+            socket = opener.open(address);
         } catch (IOException e) {
             throw new UpstreamConnectException(hostHeader, e);
         }

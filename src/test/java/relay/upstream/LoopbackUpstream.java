@@ -9,9 +9,13 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ServerSocketFactory;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIServerName;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A one-connection upstream on a real loopback socket (IPv4 or IPv6, plain or TLS): it reads the
@@ -23,25 +27,25 @@ final class LoopbackUpstream implements AutoCloseable {
         void run(String requestHead, InputStream in, OutputStream out) throws Exception;
     }
 
+    private final String address;
     private final ServerSocket server;
     private final CompletableFuture<String> requestHead = new CompletableFuture<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final CompletableFuture<List<SNIServerName>> serverNames = new CompletableFuture<>();
 
     LoopbackUpstream(String address, Script script) throws IOException {
         this(ServerSocketFactory.getDefault(), address, script);
     }
 
     LoopbackUpstream(ServerSocketFactory factory, String address, Script script) throws IOException {
+        this.address = address;
         this.server = factory.createServerSocket(0, 10, InetAddress.getByName(address));
         Thread.ofVirtual().start(() -> serve(script));
     }
 
     /** A base URI naming the server by its literal address, e.g. {@code http://[::1]:4711}. */
     URI uri(String scheme) {
-        String host = server.getInetAddress().getHostAddress();
-        if (host.contains(":")) {
-            host = "[" + host.replaceFirst("%.*", "") + "]";
-        }
+        String host = address.contains(":") ? "[" + address + "]" : address;
         return URI.create(scheme + "://" + host + ":" + server.getLocalPort());
     }
 
@@ -53,6 +57,11 @@ final class LoopbackUpstream implements AutoCloseable {
         return requestHead.get(10, TimeUnit.SECONDS);
     }
 
+    /** The SNI names a TLS client asked for. */
+    List<SNIServerName> serverNames() throws Exception {
+        return serverNames.get(10, TimeUnit.SECONDS);
+    }
+
     /** Waits for the script to end; rethrows what it threw. */
     void awaitScript() throws Exception {
         done.get(10, TimeUnit.SECONDS);
@@ -61,12 +70,16 @@ final class LoopbackUpstream implements AutoCloseable {
     private void serve(Script script) {
         try (Socket socket = server.accept()) {
             InputStream in = socket.getInputStream();
-            String head = readHead(in);
+            String head = readHead(in); // for TLS, the handshake happens in this first read
+            if (socket instanceof SSLSocket tls && tls.getSession() instanceof ExtendedSSLSession session) {
+                serverNames.complete(session.getRequestedServerNames());
+            }
             requestHead.complete(head);
             script.run(head, in, socket.getOutputStream());
             done.complete(null);
         } catch (Throwable e) {
             requestHead.completeExceptionally(e);
+            serverNames.completeExceptionally(e);
             done.completeExceptionally(e);
         }
     }
