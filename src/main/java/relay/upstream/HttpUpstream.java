@@ -18,8 +18,6 @@ import relay.config.UpstreamSettings;
  * closed (which cancels a paid upstream request). See docs/design.md for why relay has its own.
  */
 public final class HttpUpstream implements Upstream {
-    /** Read buffer on the upstream socket; sized for memory per idle stream, not throughput. */
-    static final int READ_BUFFER = 2048;
     private static final int WRITE_BUFFER = 8192;
     private static final List<String> NOT_FORWARDED =
             List.of("host", "content-length", "transfer-encoding", "connection", "expect");
@@ -66,51 +64,10 @@ public final class HttpUpstream implements Upstream {
             out.write(head(request));
             writeBody(request, out);
             out.flush();
-            return new Call(socket, request.method());
+            return new HttpCall(socket, request.method());
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
-        }
-    }
-
-    /** A sent request on its socket; the response is read from the same thread that asks for it. */
-    private final class Call implements UpstreamCall {
-        private final Socket socket;
-        private final SocketInput in;
-        private final String method;
-
-        Call(Socket socket, String method) throws IOException {
-            this.socket = socket;
-            this.in = new SocketInput(socket.getInputStream(), READ_BUFFER);
-            this.method = method;
-        }
-
-        @Override
-        public boolean awaitResponse(Duration timeout) throws IOException {
-            int idle = socket.getSoTimeout();
-            socket.setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
-            try {
-                in.awaitData(); // a byte, or the end of the connection: either way the response has started
-                return true;
-            } catch (java.net.SocketTimeoutException e) {
-                return false;
-            } finally {
-                socket.setSoTimeout(idle);
-            }
-        }
-
-        @Override
-        public UpstreamResponse response() throws IOException {
-            ResponseHead head = ResponseHead.read(in);
-            while (head.status() < 200 && head.status() != 101) {
-                head = ResponseHead.read(in); // interim 1xx responses are not forwarded
-            }
-            return new UpstreamResponse(head.status(), head.headers(), body(head, in, method), socket);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
         }
     }
 
@@ -175,33 +132,5 @@ public final class HttpUpstream implements Upstream {
         } catch (IOException e) {
             throw new RequestBodyException(e);
         }
-    }
-
-    /** Message framing as RFC 9112 §6.3 orders it. */
-    private static InputStream body(ResponseHead head, InputStream in, String method) throws IOException {
-        int status = head.status();
-        if (method.equals("HEAD") || status == 204 || status == 304) {
-            return InputStream.nullInputStream();
-        }
-        List<String> codings = head.tokens("Transfer-Encoding");
-        if (!codings.isEmpty()) {
-            if (codings.get(codings.size() - 1).equals("chunked")) {
-                return new ChunkedBody(in);
-            }
-            return in; // delimited by close
-        }
-        String length = head.value("Content-Length");
-        if (length != null) {
-            try {
-                long n = Long.parseLong(length.trim());
-                if (n < 0) {
-                    throw new NumberFormatException();
-                }
-                return new FixedLengthBody(in, n);
-            } catch (NumberFormatException e) {
-                throw new IOException("invalid Content-Length from upstream");
-            }
-        }
-        return in;
     }
 }

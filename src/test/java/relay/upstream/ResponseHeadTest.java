@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ResponseHeadTest {
 
     private static ResponseHead read(String head) throws IOException {
-        return ResponseHead.read(new ByteArrayInputStream(head.getBytes(StandardCharsets.ISO_8859_1)));
+        return new HeadReader(new ByteArrayInputStream(head.getBytes(StandardCharsets.ISO_8859_1))).next();
     }
 
     @Test
@@ -39,8 +39,16 @@ class ResponseHeadTest {
     }
 
     @Test
-    void readsAnInterimHeadAsItsOwnHead() throws IOException {
-        assertEquals(103, read("HTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n").status());
+    void skipsInterimHeads() throws IOException {
+        ResponseHead head = read("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n");
+        assertEquals(204, head.status());
+        assertEquals(List.of(new Header("X-A", "1")), head.headers());
+    }
+
+    @Test
+    void anEndAfterAnInterimHeadIsAnIOException() {
+        assertThrows(IOException.class, () -> read("HTTP/1.1 100 Continue\r\n\r\n"));
     }
 
     @ParameterizedTest

@@ -93,4 +93,27 @@ class UpstreamTlsTest {
             assertThrows(UpstreamConnectException.class, () -> get(server.uri("https"), v4Only.trustingClientFactory()));
         }
     }
+
+    /** A timed-out wait on a TLS socket leaves it usable: the head read so far is kept. */
+    @Test
+    void waitingInSlicesWorksOverTls() throws Exception {
+        java.util.concurrent.CountDownLatch interimSent = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch timedOut = new java.util.concurrent.CountDownLatch(1);
+        try (LoopbackUpstream server = new LoopbackUpstream(forIps.serverFactory(), "127.0.0.1", (head, in, out) -> {
+                    LoopbackUpstream.write(out, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-");
+                    interimSent.countDown();
+                    timedOut.await();
+                    LoopbackUpstream.write(out, "Length: 2\r\n\r\nok");
+                    in.read();
+                });
+                UpstreamCall call = new HttpUpstream(server.uri("https"), SETTINGS, Duration.ofSeconds(5),
+                        forIps.trustingClientFactory()).call(new UpstreamRequest("GET", "/x", List.of(), null, 0))) {
+            assertEquals(true, interimSent.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(false, call.awaitResponse(Duration.ofMillis(100)));
+            timedOut.countDown();
+            assertEquals(true, call.awaitResponse(Duration.ofSeconds(10)));
+            UpstreamResponse response = call.response();
+            assertEquals("ok", new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1));
+        }
+    }
 }
