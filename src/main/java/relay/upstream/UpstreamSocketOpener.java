@@ -30,18 +30,23 @@ final class UpstreamSocketOpener {
         this.tls = tls;
     }
 
-    Socket open(UpstreamAddress address) throws IOException {
-        Socket socket = new Socket();
+    /**
+     * An open connection: {@code socket} to talk on (TLS for https), {@code tcp} the plain socket under
+     * it, which another thread can close without waiting for TLS locks.
+     */
+    record Connection(Socket socket, Socket tcp) {
+    }
+
+    Connection open(UpstreamAddress address) throws IOException {
+        Socket tcp = new Socket();
         try {
-            configure(socket);
-            socket.connect(new InetSocketAddress(address.host(), address.port()), millis(settings.connectTimeout()));
-            if (address.secure()) {
-                socket = handshake(socket, address);
-            }
+            configure(tcp);
+            tcp.connect(new InetSocketAddress(address.host(), address.port()), millis(settings.connectTimeout()));
+            Socket socket = address.secure() ? handshake(tcp, address) : tcp;
             socket.setSoTimeout(millis(readTimeout));
-            return socket;
+            return new Connection(socket, tcp);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            tcp.close();
             throw e;
         }
     }

@@ -52,4 +52,60 @@ class HttpUpstreamTest {
             assertTrue(server.requestHead().contains("\r\nHost: [::1]:" + server.port() + "\r\n"), server.requestHead());
         }
     }
+
+    /** {@code length} zero bytes, made as they are read: a request body far larger than socket buffers. */
+    static InputStream zeros(long length) {
+        return new InputStream() {
+            private long left = length;
+
+            @Override
+            public int read() {
+                return left-- > 0 ? 0 : -1;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int n) {
+                if (left == 0) {
+                    return -1;
+                }
+                int count = (int) Math.min(n, left);
+                java.util.Arrays.fill(buffer, offset, offset + count, (byte) 0);
+                left -= count;
+                return count;
+            }
+        };
+    }
+
+    static UpstreamRequest post(long length) {
+        return new UpstreamRequest("POST", "/upload", List.of(), zeros(length), length);
+    }
+
+    /** The upstream refuses the body at once and closes: relay forwards its answer instead of a 502. */
+    @Test
+    void anEarlyAnswerWhileTheBodyIsStillBeingSentIsTheResponse() throws Exception {
+        try (LoopbackUpstream server = new LoopbackUpstream("127.0.0.1", (head, in, out) -> LoopbackUpstream.write(out,
+                "HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large"));
+                UpstreamResponse response = upstream(server.uri("http"), IDLE).send(post(64L << 20))) {
+            assertEquals(413, response.status());
+            assertEquals("too large", bodyOf(response));
+        }
+    }
+
+    /** The upstream accepts the connection and never reads the body: the write gives up after the idle timeout. */
+    @Test
+    void aWriteToAnUpstreamThatStopsReadingTimesOut() throws Exception {
+        java.util.concurrent.CountDownLatch testDone = new java.util.concurrent.CountDownLatch(1);
+        try (LoopbackUpstream server = new LoopbackUpstream("127.0.0.1", (head, in, out) -> testDone.await());
+                java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            java.util.concurrent.Future<UpstreamResponse> sent =
+                    sender.submit(() -> upstream(server.uri("http"), Duration.ofMillis(300)).send(post(64L << 20)));
+            try {
+                java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.ExecutionException.class, () -> sent.get(10, java.util.concurrent.TimeUnit.SECONDS));
+                org.junit.jupiter.api.Assertions.assertInstanceOf(java.net.SocketTimeoutException.class, e.getCause());
+            } finally {
+                testDone.countDown(); // before the fix the send blocks: closing the upstream releases it
+            }
+        }
+    }
 }

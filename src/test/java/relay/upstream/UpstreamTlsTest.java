@@ -116,4 +116,15 @@ class UpstreamTlsTest {
             assertEquals("ok", new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1));
         }
     }
+
+    @Test
+    void anEarlyAnswerOverTlsIsTheResponse() throws Exception {
+        try (LoopbackUpstream server = new LoopbackUpstream(forIps.serverFactory(), "127.0.0.1", (head, in, out) ->
+                        LoopbackUpstream.write(out, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n\r\ntoo large"));
+                UpstreamResponse response = new HttpUpstream(server.uri("https"), SETTINGS, Duration.ofSeconds(5),
+                        forIps.trustingClientFactory()).send(HttpUpstreamTest.post(64L << 20))) {
+            assertEquals(413, response.status());
+            assertEquals("too large", new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1));
+        }
+    }
 }
