@@ -14,6 +14,7 @@ import java.util.List;
 final class HttpCall implements UpstreamCall {
     /** Read buffer on the upstream socket; sized for memory per idle stream, not throughput. */
     static final int READ_BUFFER = 2048;
+    private static final Duration A_YEAR = Duration.ofDays(365);
 
     private final Socket socket;
     private final SocketInput in;
@@ -30,7 +31,8 @@ final class HttpCall implements UpstreamCall {
     /** True once the final head is complete; a timeout leaves what was read for the next call. */
     @Override
     public boolean awaitResponse(Duration timeout) throws IOException {
-        in.deadline(System.nanoTime() + Math.max(0, timeout.toNanos()));
+        // capped so that toNanos() cannot overflow: a year is "no deadline" for a response head
+        in.deadline(System.nanoTime() + Math.max(0, timeout.compareTo(A_YEAR) > 0 ? A_YEAR.toNanos() : timeout.toNanos()));
         try {
             heads.next();
             return true;

@@ -53,6 +53,24 @@ class HttpUpstreamTest {
         }
     }
 
+    /** Relay answers 502 for an IOException; a RuntimeException would be a closed connection instead. */
+    @Test
+    void aBareCrInAnUpstreamHeaderIsAnIOException() throws Exception {
+        try (LoopbackUpstream server = new LoopbackUpstream("127.0.0.1", (head, in, out) ->
+                LoopbackUpstream.write(out, "HTTP/1.1 200 OK\r\nX-Evil: a\rSet-Cookie: b\r\nContent-Length: 0\r\n\r\n"))) {
+            org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> upstream(server.uri("http"), IDLE).send(get()));
+        }
+    }
+
+    @Test
+    void waitingForeverIsAllowed() throws Exception {
+        try (LoopbackUpstream server = new LoopbackUpstream("127.0.0.1", (head, in, out) -> LoopbackUpstream.write(out, OK));
+                UpstreamCall call = upstream(server.uri("http"), IDLE).call(get())) {
+            assertTrue(call.awaitResponse(Duration.ofSeconds(Long.MAX_VALUE)));
+            assertEquals("ok", bodyOf(call.response()));
+        }
+    }
+
     /** {@code length} zero bytes, made as they are read: a request body far larger than socket buffers. */
     static InputStream zeros(long length) {
         return new InputStream() {
