@@ -88,7 +88,7 @@ final class SocketInput extends InputStream {
             if (left <= 0) {
                 throw new SocketTimeoutException("deadline passed");
             }
-            socket.setSoTimeout((int) Math.clamp((left + 999_999) / 1_000_000, 1, Integer.MAX_VALUE));
+            socket.setSoTimeout(Math.clamp((left + 999_999) / 1_000_000, 1, Integer.MAX_VALUE));
         }
         return raw.read(target, offset, length);
     }
