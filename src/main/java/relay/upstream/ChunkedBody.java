@@ -50,29 +50,47 @@ final class ChunkedBody extends BlockInputStream {
         return (int) Math.min(remainingInChunk, in.available());
     }
 
-    /** Parses "1a3f[;extensions]\r\n" straight from the bytes: no string per chunk. */
+    /**
+     * Parses "1a3f[;extensions]\r\n" straight from the bytes: no string per chunk. The size is hex digits
+     * with nothing inside it: "1 a" is rejected, because one parser reading 1 and another 0x1a is how
+     * bodies get smuggled. After the digits, SP/HTAB are allowed (RFC 9112 §7.1.1 has BWS before ";",
+     * and lenient trailing whitespace is harmless once the digits have ended); extensions are skipped
+     * unparsed. A CR is allowed only right before the LF; a bare LF ends the line too.
+     */
     private long nextChunkSize() throws IOException {
         long size = 0;
         int digits = 0;
         int length = 0;
+        boolean sizeEnded = false;
         boolean extension = false;
         int b;
         while ((b = next()) != '\n') {
             if (++length > MAX_SIZE_LINE) {
                 throw new IOException("chunk header line from upstream too long");
             }
-            if (extension || b == '\r' || b == ' ' || b == '\t') {
+            if (b == '\r') {
+                if (next() != '\n') {
+                    throw new IOException("bare CR in chunk header line from upstream");
+                }
+                break;
+            }
+            if (extension) {
                 continue;
             }
             if (b == ';') {
                 extension = true;
-                continue;
+            } else if (b == ' ' || b == '\t') {
+                sizeEnded = true;
+            } else {
+                int digit = Character.digit(b, 16);
+                if (digit < 0 || sizeEnded || ++digits > 15) {
+                    throw new IOException("invalid chunk size from upstream");
+                }
+                size = size * 16 + digit;
             }
-            int digit = Character.digit(b, 16);
-            if (digit < 0 || ++digits > 15) {
-                throw new IOException("invalid chunk size from upstream");
+            if (digits == 0) {
+                throw new IOException("invalid chunk size from upstream"); // whitespace or ";" before the size
             }
-            size = size * 16 + digit;
         }
         if (digits == 0) {
             throw new IOException("invalid chunk size from upstream");

@@ -2,13 +2,10 @@ package relay.upstream;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import javax.net.ssl.SSLSocketFactory;
 import relay.config.UpstreamSettings;
 
@@ -18,27 +15,31 @@ import relay.config.UpstreamSettings;
  * closed (which cancels a paid upstream request). See docs/design.md for why relay has its own.
  */
 public final class HttpUpstream implements Upstream {
-    /** Read buffer on the upstream socket; sized for memory per idle stream, not throughput. */
-    static final int READ_BUFFER = 2048;
-    private static final int WRITE_BUFFER = 8192;
-    private static final List<String> NOT_FORWARDED =
-            List.of("host", "content-length", "transfer-encoding", "connection", "expect");
+    /**
+     * How long relay looks for an answer the upstream sent before a failed request write: it is
+     * already in the socket's receive buffer, or on its way, when an upstream answers and closes.
+     */
+    private static final Duration EARLY_ANSWER_WAIT = Duration.ofSeconds(1);
 
-    private final URI base;
-    private final String basePath;
+    private final UpstreamAddress address;
     private final String hostHeader;
+    private final RequestWriter writer;
+    private final Duration writeTimeout;
     private final UpstreamSocketOpener opener;
 
     public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout) {
-        this.base = base;
+        this(base, settings, idleTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    /** {@code tls} decides which certificates are trusted: tests pass one trusting their own. */
+    HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls) {
+        this.address = UpstreamAddress.of(base);
         String path = base.getRawPath() == null ? "" : base.getRawPath();
-        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-        boolean secure = "https".equalsIgnoreCase(base.getScheme());
-        int port = base.getPort();
-        boolean defaultPort = port == -1 || (secure && port == 443) || (!secure && port == 80);
-        String host = base.getHost().contains(":") ? "[" + base.getHost() + "]" : base.getHost();
-        this.hostHeader = defaultPort ? host : host + ":" + port;
-        this.opener = new UpstreamSocketOpener(settings, idleTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
+        this.hostHeader = address.authority();
+        this.writer = new RequestWriter(path.endsWith("/") ? path.substring(0, path.length() - 1) : path, hostHeader);
+        // stream.idle_timeout already says how long an upstream may make no progress; writes included
+        this.writeTimeout = idleTimeout;
+        this.opener = new UpstreamSocketOpener(settings, idleTimeout, tls);
     }
 
     @Override
@@ -54,153 +55,43 @@ public final class HttpUpstream implements Upstream {
 
     @Override
     public UpstreamCall call(UpstreamRequest request) throws IOException {
-        Socket socket;
+        UpstreamSocketOpener.Connection connection;
         try {
-            socket = opener.open(base);
+            connection = opener.open(address);
         } catch (IOException e) {
             throw new UpstreamConnectException(hostHeader, e);
         }
+        Socket socket = connection.socket();
         try {
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), WRITE_BUFFER);
-            out.write(head(request));
-            writeBody(request, out);
-            out.flush();
-            return new Call(socket, request.method());
+            HttpCall call = new HttpCall(socket, request.method());
+            try {
+                OutputStream timed = new WriteTimeoutStream(socket.getOutputStream(), connection.tcp(), writeTimeout);
+                writer.write(request, new BufferedOutputStream(timed, RequestWriter.WRITE_BUFFER));
+            } catch (RequestBodyException e) {
+                throw e;
+            } catch (IOException e) {
+                if (!answeredEarly(call)) {
+                    throw e;
+                }
+            }
+            return call;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
     }
 
-    /** A sent request on its socket; the response is read from the same thread that asks for it. */
-    private final class Call implements UpstreamCall {
-        private final Socket socket;
-        private final SocketInput in;
-        private final String method;
-
-        Call(Socket socket, String method) throws IOException {
-            this.socket = socket;
-            this.in = new SocketInput(socket.getInputStream(), READ_BUFFER);
-            this.method = method;
-        }
-
-        @Override
-        public boolean awaitResponse(Duration timeout) throws IOException {
-            int idle = socket.getSoTimeout();
-            socket.setSoTimeout((int) Math.clamp(timeout.toMillis(), 1, Integer.MAX_VALUE));
-            try {
-                in.awaitData(); // a byte, or the end of the connection: either way the response has started
-                return true;
-            } catch (java.net.SocketTimeoutException e) {
-                return false;
-            } finally {
-                socket.setSoTimeout(idle);
-            }
-        }
-
-        @Override
-        public UpstreamResponse response() throws IOException {
-            ResponseHead head = ResponseHead.read(in);
-            while (head.status() < 200 && head.status() != 101) {
-                head = ResponseHead.read(in); // interim 1xx responses are not forwarded
-            }
-            return new UpstreamResponse(head.status(), head.headers(), body(head, in, method), socket);
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
-
-    private byte[] head(UpstreamRequest request) {
-        StringBuilder head = new StringBuilder(512);
-        head.append(request.method()).append(' ').append(basePath).append(request.target()).append(" HTTP/1.1\r\n");
-        head.append("Host: ").append(hostHeader).append("\r\n");
-        for (Header header : request.headers()) {
-            if (!NOT_FORWARDED.contains(header.name().toLowerCase(java.util.Locale.ROOT))) {
-                head.append(header.name()).append(": ").append(header.value()).append("\r\n");
-            }
-        }
-        if (request.contentLength() > 0) {
-            head.append("Content-Length: ").append(request.contentLength()).append("\r\n");
-        } else if (request.contentLength() < 0) {
-            head.append("Transfer-Encoding: chunked\r\n");
-        } else if (methodMayHaveBody(request.method())) {
-            head.append("Content-Length: 0\r\n");
-        }
-        head.append("Connection: close\r\n\r\n");
-        return head.toString().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static boolean methodMayHaveBody(String method) {
-        return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
-    }
-
-    private static void writeBody(UpstreamRequest request, OutputStream out) throws IOException {
-        if (request.contentLength() == 0) {
-            return;
-        }
-        boolean chunked = request.contentLength() < 0;
-        byte[] buffer = new byte[WRITE_BUFFER];
-        long remaining = request.contentLength();
-        while (chunked || remaining > 0) {
-            int n = readClient(request.body(), buffer,
-                    chunked ? buffer.length : (int) Math.min(buffer.length, remaining));
-            if (n == -1) {
-                if (!chunked) {
-                    throw new RequestBodyException(new java.io.EOFException("request body shorter than Content-Length"));
-                }
-                break;
-            }
-            if (chunked) {
-                out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                out.write(buffer, 0, n);
-                out.write('\r');
-                out.write('\n');
-            } else {
-                out.write(buffer, 0, n);
-                remaining -= n;
-            }
-        }
-        if (chunked) {
-            out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        }
-    }
-
-    private static int readClient(InputStream body, byte[] buffer, int length) throws RequestBodyException {
+    /**
+     * An upstream may answer before it has read the whole body (a 413, a 401) and close; the write then
+     * fails, but the answer is what the client should get, not a 502 (RFC 9112 §9.5). The JDK's
+     * SSLSocket leaves the read side usable after a failed write of the socket under it, so this works
+     * over TLS too. A write that timed out has closed the connection: nothing to find.
+     */
+    private static boolean answeredEarly(HttpCall call) {
         try {
-            return body.read(buffer, 0, length);
+            return call.awaitResponse(EARLY_ANSWER_WAIT);
         } catch (IOException e) {
-            throw new RequestBodyException(e);
+            return false; // no usable answer: the write's failure is the one to report
         }
-    }
-
-    /** Message framing as RFC 9112 §6.3 orders it. */
-    private static InputStream body(ResponseHead head, InputStream in, String method) throws IOException {
-        int status = head.status();
-        if (method.equals("HEAD") || status == 204 || status == 304) {
-            return InputStream.nullInputStream();
-        }
-        List<String> codings = head.tokens("Transfer-Encoding");
-        if (!codings.isEmpty()) {
-            if (codings.get(codings.size() - 1).equals("chunked")) {
-                return new ChunkedBody(in);
-            }
-            return in; // delimited by close
-        }
-        String length = head.value("Content-Length");
-        if (length != null) {
-            try {
-                long n = Long.parseLong(length.trim());
-                if (n < 0) {
-                    throw new NumberFormatException();
-                }
-                return new FixedLengthBody(in, n);
-            } catch (NumberFormatException e) {
-                throw new IOException("invalid Content-Length from upstream");
-            }
-        }
-        return in;
     }
 }

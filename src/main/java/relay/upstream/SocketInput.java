@@ -2,21 +2,48 @@ package relay.upstream;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 
 /**
  * The buffered read side of one upstream connection. Unlike {@link java.io.BufferedInputStream} it
- * takes no lock per call: only the one thread that reads the response uses it, and the chunked
- * decoder reads its framing a byte at a time.
+ * takes no lock per call: only one thread at a time reads the response, and the chunked decoder and
+ * the head reader read a byte at a time. A read that times out consumes nothing.
  */
 final class SocketInput extends InputStream {
+    private final Socket socket;
     private final InputStream raw;
     private final byte[] buffer;
     private int position;
     private int limit;
+    private long deadline;
+    private boolean timed;
+    private int untimedMillis;
 
-    SocketInput(InputStream raw, int size) {
-        this.raw = raw;
+    SocketInput(Socket socket, int size) throws IOException {
+        this.socket = socket;
+        this.raw = socket.getInputStream();
         this.buffer = new byte[size];
+    }
+
+    /**
+     * Until {@link #clearDeadline}, reads that must wait for the socket fail with
+     * {@link SocketTimeoutException} once {@code deadlineNanos} ({@link System#nanoTime}) has passed,
+     * however the bytes trickle in: the socket's own timeout is per read, not per wait.
+     */
+    void deadline(long deadlineNanos) throws IOException {
+        if (!timed) {
+            untimedMillis = socket.getSoTimeout();
+        }
+        deadline = deadlineNanos;
+        timed = true;
+    }
+
+    void clearDeadline() throws IOException {
+        if (timed) {
+            timed = false;
+            socket.setSoTimeout(untimedMillis);
+        }
     }
 
     @Override
@@ -35,7 +62,7 @@ final class SocketInput extends InputStream {
         int buffered = limit - position;
         if (buffered == 0) {
             if (length >= buffer.length) {
-                return raw.read(target, offset, length); // large reads skip the copy
+                return rawRead(target, offset, length); // large reads skip the copy
             }
             if (fill() <= 0) {
                 return -1;
@@ -48,18 +75,22 @@ final class SocketInput extends InputStream {
         return n;
     }
 
-    /** Waits for at least one byte (or the end of the stream) without consuming it. */
-    void awaitData() throws IOException {
-        if (position == limit) {
-            fill();
-        }
-    }
-
     private int fill() throws IOException {
-        int n = raw.read(buffer, 0, buffer.length);
+        int n = rawRead(buffer, 0, buffer.length);
         position = 0;
         limit = Math.max(0, n);
         return n;
+    }
+
+    private int rawRead(byte[] target, int offset, int length) throws IOException {
+        if (timed) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("deadline passed");
+            }
+            socket.setSoTimeout(Math.clamp((left + 999_999) / 1_000_000, 1, Integer.MAX_VALUE));
+        }
+        return raw.read(target, offset, length);
     }
 
     @Override

@@ -11,10 +11,19 @@ import java.time.Duration;
  */
 public interface UpstreamCall extends Closeable {
 
-    /** True as soon as the response has started to arrive; false if {@code timeout} passed first. */
+    /**
+     * True once the final response head (status 2xx-5xx, or 101) has been read completely; interim 1xx
+     * heads are skipped. False if {@code timeout} (a deadline for the whole wait, not per read) passed
+     * first: whatever was read is kept, so calling again, in slices as short as the caller likes,
+     * continues where the last call stopped. A malformed or refused head (IOException) stays a failure:
+     * {@link #response()} throws it again.
+     */
     boolean awaitResponse(Duration timeout) throws IOException;
 
-    /** Reads the status line and headers, waiting up to {@code stream.idle_timeout} for them. */
+    /**
+     * The head {@link #awaitResponse} read, or reads it now, each read waiting up to
+     * {@code stream.idle_timeout}; the body is still on the wire.
+     */
     UpstreamResponse response() throws IOException;
 
     /** A call whose response is already complete in its head (the demo model answers at once). */

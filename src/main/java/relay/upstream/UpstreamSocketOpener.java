@@ -5,9 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
-import java.net.URI;
 import java.time.Duration;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -32,20 +30,23 @@ final class UpstreamSocketOpener {
         this.tls = tls;
     }
 
-    Socket open(URI base) throws IOException {
-        boolean secure = "https".equalsIgnoreCase(base.getScheme());
-        int port = base.getPort() != -1 ? base.getPort() : secure ? 443 : 80;
-        Socket socket = new Socket();
+    /**
+     * An open connection: {@code socket} to talk on (TLS for https), {@code tcp} the plain socket under
+     * it, which another thread can close without waiting for TLS locks.
+     */
+    record Connection(Socket socket, Socket tcp) {
+    }
+
+    Connection open(UpstreamAddress address) throws IOException {
+        Socket tcp = new Socket();
         try {
-            configure(socket);
-            socket.connect(new InetSocketAddress(base.getHost(), port), millis(settings.connectTimeout()));
-            if (secure) {
-                socket = handshake(socket, base.getHost(), port);
-            }
+            configure(tcp);
+            tcp.connect(new InetSocketAddress(address.host(), address.port()), millis(settings.connectTimeout()));
+            Socket socket = address.secure() ? handshake(tcp, address) : tcp;
             socket.setSoTimeout(millis(readTimeout));
-            return socket;
+            return new Connection(socket, tcp);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            tcp.close();
             throw e;
         }
     }
@@ -65,11 +66,11 @@ final class UpstreamSocketOpener {
         }
     }
 
-    private Socket handshake(Socket plain, String host, int port) throws IOException {
-        SSLSocket socket = (SSLSocket) tls.createSocket(plain, host, port, true);
+    private Socket handshake(Socket plain, UpstreamAddress address) throws IOException {
+        SSLSocket socket = (SSLSocket) tls.createSocket(plain, address.tlsName(), address.port(), true);
         SSLParameters parameters = socket.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        parameters.setServerNames(java.util.List.of(new SNIHostName(host)));
+        parameters.setEndpointIdentificationAlgorithm("HTTPS"); // checks the certificate against tlsName()
+        parameters.setServerNames(address.serverNames());
         parameters.setApplicationProtocols(new String[] {"http/1.1"});
         socket.setSSLParameters(parameters);
         socket.setSoTimeout(millis(settings.connectTimeout()));

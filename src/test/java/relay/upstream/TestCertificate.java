@@ -1,0 +1,72 @@
+package relay.upstream;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A self-signed certificate made by the JDK's own keytool (the one running the tests) into a temporary
+ * keystore: the server side presents it, and a client can be made to trust exactly it.
+ */
+final class TestCertificate {
+    private static final char[] PASSWORD = "test-only".toCharArray();
+
+    private final KeyStore keyStore;
+
+    private TestCertificate(KeyStore keyStore) {
+        this.keyStore = keyStore;
+    }
+
+    /** {@code subjectAltNames} in keytool's syntax, e.g. {@code "dns:localhost,ip:127.0.0.1"}. */
+    static TestCertificate selfSigned(String subjectAltNames) throws IOException, InterruptedException, GeneralSecurityException {
+        Path dir = Files.createTempDirectory("relay-tls");
+        Path file = dir.resolve("server.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process process = new ProcessBuilder(List.of(keytool.toString(), "-genkeypair", "-alias", "server",
+                "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2", "-dname", "CN=relay test",
+                "-ext", "SAN=" + subjectAltNames, "-storetype", "PKCS12", "-keystore", file.toString(),
+                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD)))
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException("keytool failed: " + output);
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, PASSWORD);
+        }
+        Files.delete(file);
+        Files.delete(dir);
+        return new TestCertificate(store);
+    }
+
+    SSLServerSocketFactory serverFactory() throws GeneralSecurityException {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore, PASSWORD);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context.getServerSocketFactory();
+    }
+
+    /** A client that trusts this certificate and nothing else. */
+    SSLSocketFactory trustingClientFactory() throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server", keyStore.getCertificate("server"));
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trustManagers.getTrustManagers(), null);
+        return context.getSocketFactory();
+    }
+}
