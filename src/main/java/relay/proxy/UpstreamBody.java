@@ -2,6 +2,7 @@ package relay.proxy;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import relay.stream.BodySource;
 import relay.stream.ClientWriter;
 import relay.stream.NanoClock;
@@ -15,6 +16,8 @@ import relay.upstream.UpstreamResponse;
  * heartbeat pings and enforces {@code stream.idle_timeout}.
  */
 final class UpstreamBody implements BodySource {
+    private static final Duration HEAD_WAIT = Duration.ofMinutes(10);
+
     private final UpstreamCall call;
     private final UpstreamResponse answered;
     private final Late late;
@@ -57,6 +60,9 @@ final class UpstreamBody implements BodySource {
     public InputStream open(ClientWriter writer) throws IOException, InterruptedException {
         UpstreamResponse response = answered;
         if (response == null) {
+            while (!call.awaitResponse(HEAD_WAIT)) {
+                // no per-read idle timeout here: the stream's heartbeat owns it and cancels this wait
+            }
             response = call.response();
             lateNanos = clock.nanoTime();
             lateResponse = response;

@@ -21,7 +21,7 @@ final class UpstreamFailures {
         if (e instanceof SocketTimeoutException) { // connect timeouts arrive as UpstreamConnectException
             record.status = 504;
             record.reason = EndReason.IDLE_TIMEOUT;
-            record.bytes = ErrorResponses.send(exchange, 504, "upstream did not answer within stream.idle_timeout ("
+            record.bytes = ErrorResponses.send(exchange, 504, "upstream did not answer (or did not read the request) within stream.idle_timeout ("
                     + DurationFormat.format(config.stream().idleTimeout()) + ")", "upstream_error", "upstream_timeout");
             return;
         }
