@@ -64,40 +64,29 @@ class PinglessRouteTest {
     @Test
     void aClientThatNeverReadsEndsWithWriteTimeout() throws Exception {
         byte[] event = ("data: " + "x".repeat(16 * 1024) + "\n\n").getBytes(StandardCharsets.UTF_8);
-        CountDownLatch relayStopped = new CountDownLatch(1);
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.sseHead();
-                    try {
-                        for (int i = 0; i < 100_000; i++) { // far more than any socket buffers hold
-                            conn.chunk(event);
-                        }
-                    } finally {
-                        relayStopped.countDown();
-                    }
-                });
-                RunningRelay relay = new RunningRelay(pingless(upstream.uri(), Duration.ofMillis(500)));
-                Socket stuck = new Socket()) {
-            stuck.setReceiveBufferSize(4096);
-            stuck.connect(new InetSocketAddress("127.0.0.1", relay.address().getPort()));
-            stuck.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: relay\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: " + STREAM_REQUEST.length() + "\r\n\r\n"
-                    + STREAM_REQUEST).getBytes(StandardCharsets.UTF_8));
-            stuck.getOutputStream().flush();
-            // the client reads nothing from here on
-            assertTrue(relay.awaitLog("reason=", Duration.ofSeconds(30)), relay.log());
-            assertTrue(relay.log().contains("reason=write_timeout"), relay.log());
-            assertTrue(relayStopped.await(10, TimeUnit.SECONDS), "the upstream was never cut");
-            assertTrue(relay.awaitNoThreads(WAIT), "a thread is still blocked on the stuck client");
-        }
+        stalledClientIsCutAtTheWriteTimeout(TestUpstream.Conn::sseHead, event,
+                "POST /v1/chat/completions HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + STREAM_REQUEST.length() + "\r\n\r\n" + STREAM_REQUEST);
     }
 
     /** A non-stream body to a client that stopped reading: bounded by ping.write_timeout like a stream. */
     @Test
     void aLargeNonStreamBodyToAClientThatNeverReadsIsCutAtTheWriteTimeout() throws Exception {
-        byte[] chunk = "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8);
+        stalledClientIsCutAtTheWriteTimeout(
+                conn -> conn.head(200, "Content-Type: application/octet-stream", "Transfer-Encoding: chunked"),
+                "x".repeat(64 * 1024).getBytes(StandardCharsets.UTF_8), "GET /v1/files/big HTTP/1.1\r\nHost: relay\r\n\r\n");
+    }
+
+    /**
+     * The upstream sends far more than any socket buffers hold to a client that sends its request
+     * and then reads nothing: the exchange ends as write_timeout, the upstream is cut, and the
+     * thread and the max_streams slot are given back.
+     */
+    private static void stalledClientIsCutAtTheWriteTimeout(TestUpstream.Script head, byte[] chunk, String request)
+            throws Exception {
         CountDownLatch relayStopped = new CountDownLatch(1);
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.head(200, "Content-Type: application/octet-stream", "Transfer-Encoding: chunked");
+                    head.run(conn);
                     try {
                         for (int i = 0; i < 100_000; i++) {
                             conn.chunk(chunk);
@@ -110,8 +99,7 @@ class PinglessRouteTest {
                 Socket stuck = new Socket()) {
             stuck.setReceiveBufferSize(4096);
             stuck.connect(new InetSocketAddress("127.0.0.1", relay.address().getPort()));
-            stuck.getOutputStream().write("GET /v1/files/big HTTP/1.1\r\nHost: relay\r\n\r\n"
-                    .getBytes(StandardCharsets.UTF_8));
+            stuck.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
             stuck.getOutputStream().flush();
             assertTrue(relay.awaitLog("reason=", Duration.ofSeconds(30)), relay.log());
             assertTrue(relay.log().contains("reason=write_timeout"), relay.log());
