@@ -287,12 +287,15 @@ class FaultMatrixTest {
         try (TestUpstream upstream = new TestUpstream(conn -> conn.sseHead().chunk("data: [DONE]\n\n").end());
                 RunningRelay relay = new RunningRelay(TestConfigs.forUpstream(upstream.uri(), Duration.ofSeconds(5)))) {
             Socket client = sendPartialBody(relay, "{\"stream\":true,\"input\":\"", 100_000, 1000);
-            assertTrue(Await.until(() -> upstream.accepted() == 1, WAIT), "relay never opened the upstream");
+            // the connection itself, once accepted (a counter could still read 0 while it waits in the backlog)
+            TestUpstream.Conn conn = upstream.nextAccepted(WAIT); // fails if relay never opened the upstream
             long left = System.nanoTime();
             client.close();
-            assertTrue(upstream.awaitAllClosed(WAIT), "the upstream request outlived its client");
-            long ms = (System.nanoTime() - left) / 1_000_000;
+            assertTrue(conn.awaitClosed(WAIT), "the upstream request outlived its client");
+            long ms = (conn.closedNanos() - left) / 1_000_000;
             assertTrue(ms < 2000, "upstream closed " + ms + " ms after the client left");
+            assertFalse(conn.requestComplete(), "the upstream got a whole request although the client left mid-body");
+            assertEquals(1, upstream.accepted(), "relay opened more than one upstream connection for one request");
             assertTrue(relay.awaitLog("reason=client_gone", WAIT), relay.log());
             assertTrue(relay.awaitNoThreads(WAIT));
             assertEquals(0, relay.server().activeExchanges());
@@ -308,7 +311,13 @@ class FaultMatrixTest {
             assertTrue(relay.awaitLog("reason=client_gone", WAIT), relay.log());
             assertTrue(relay.awaitNoThreads(WAIT));
             assertEquals(0, relay.server().activeExchanges());
-            assertEquals(0, upstream.accepted(), "a request whose client left mid-body was sent upstream");
+            // a sentinel stream afterwards must be the first and only request the upstream ever saw
+            try (TestClient sentinel = relay.client().post("/v1/sentinel", STREAM_REQUEST)) {
+                assertEquals(200, sentinel.status);
+                assertEquals("data: [DONE]\n\n", sentinel.bodyText());
+            }
+            assertEquals("/v1/sentinel", upstream.onlyConnection(WAIT).target,
+                    "a request whose client left mid-body was sent upstream");
         }
     }
 
