@@ -57,6 +57,8 @@ public final class TestUpstream implements AutoCloseable {
     private final BlockingQueue<Conn> accepted = new LinkedBlockingQueue<>();
     /** Connections whose request was read completely, for {@link #nextConnection}. */
     private final BlockingQueue<Conn> connections = new LinkedBlockingQueue<>();
+    /** What scripts threw besides I/O errors (a failed assertion, a bug): reported by {@link #close}. */
+    private final List<Throwable> scriptFailures = new CopyOnWriteArrayList<>();
     /** Local ports of barrier probes not yet seen by the acceptor. */
     private final Map<Integer, CountDownLatch> probes = new ConcurrentHashMap<>();
 
@@ -185,8 +187,12 @@ public final class TestUpstream implements AutoCloseable {
             connections.add(conn);
             script.run(conn);
             conn.awaitPeerClose();
-        } catch (Exception e) {
+        } catch (IOException e) {
             // relay closed or reset the connection: that is what most tests wait for
+        } catch (Throwable e) {
+            // an assertion or a bug in the script (or a request this parser cannot read): the test must
+            // hear of it, not only the virtual thread's uncaught-exception handler
+            scriptFailures.add(e);
         } finally {
             conn.closedNanos = System.nanoTime();
             open.decrementAndGet();
@@ -202,13 +208,22 @@ public final class TestUpstream implements AutoCloseable {
         }
     }
 
-    /** Stops accepting and closes every connection still open, so no script outlives its test. */
+    /**
+     * Stops accepting and closes every connection still open, so no script outlives its test; fails if a
+     * script threw anything but an I/O error (relay closing or resetting a connection is an I/O error).
+     */
     @Override
     public void close() throws IOException {
         server.close();
         acceptor.interrupt();
         for (Conn conn : all) {
             closeQuietly(conn.socket);
+        }
+        if (!scriptFailures.isEmpty()) {
+            AssertionError failed = new AssertionError("the test upstream's script failed on "
+                    + scriptFailures.size() + " connection(s)", scriptFailures.get(0));
+            scriptFailures.stream().skip(1).forEach(failed::addSuppressed);
+            throw failed;
         }
     }
 
