@@ -338,11 +338,20 @@ class LimitsTest {
             }
             assertTrue(relay.awaitNoThreads(WAIT));
             assertEquals(0, relay.server().activeExchanges());
-            try (TestClient again = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
+            // a sentinel once a slot is free: the upstream's fourth connection, right after the three streams
+            try (TestClient again = relay.client().post("/v1/sentinel", STREAM_REQUEST)) {
                 assertEquals(200, again.status);
                 assertEquals("data: first\n\ndata: [DONE]\n\n", again.bodyText());
             }
-            assertEquals(4, upstream.accepted(), "the three streams and this one, nothing else");
+            assertEquals(4, upstream.accepted(), "the three streams and the sentinel, nothing else");
+            List<String> order = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                TestUpstream.Conn conn = upstream.nextAccepted(WAIT);
+                assertTrue(conn.awaitRequest(WAIT), "an incomplete request upstream: " + conn);
+                order.add(conn.target);
+            }
+            assertEquals(List.of("/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions", "/v1/sentinel"),
+                    order, "a refused request reached the upstream");
             assertTrue(relay.log().contains("status=503"), relay.log());
         }
     }
