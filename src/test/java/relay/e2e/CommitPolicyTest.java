@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import relay.config.PingSettings;
 import relay.config.StreamSettings;
@@ -27,34 +28,51 @@ class CommitPolicyTest {
     private static final String STREAM_REQUEST = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true}";
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PING = ": PING\n\n";
 
     private static PingSettings ping(Duration interval, Duration grace) {
         return new PingSettings(true, interval, Duration.ofSeconds(2), grace, "PING");
     }
 
+    /**
+     * An upstream that answers {@code script} only once the client has seen {@code clientReady} (relay's
+     * 200, or its first ping): the order the test proves, whatever the machine's load does to timing.
+     * {@code answeredLate} tells whether the upstream really waited for the client.
+     */
+    private static TestUpstream answeringAfter(CountDownLatch clientReady, AtomicBoolean answeredLate,
+            TestUpstream.Script script) throws java.io.IOException {
+        return new TestUpstream(conn -> {
+            answeredLate.set(clientReady.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            script.run(conn);
+        });
+    }
+
     @Test
     void slowUpstreamHeadersGetAnEarly200AndPingsThenEveryEvent() throws Exception {
-        Duration interval = Duration.ofMillis(150);
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.thinkFor(interval.multipliedBy(3)); // the upstream's own think time before its headers
-                    conn.sseHead("x-request-id: req-42").chunk("data: {\"n\":1}\n\n").chunk("data: [DONE]\n\n").end();
-                });
-                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), ping(interval, Duration.ofMillis(100)),
+        Duration grace = Duration.ofMillis(100);
+        CountDownLatch clientHasPing = new CountDownLatch(1);
+        AtomicBoolean answeredAfterThePing = new AtomicBoolean();
+        try (TestUpstream upstream = answeringAfter(clientHasPing, answeredAfterThePing, conn ->
+                        conn.sseHead("x-request-id: req-42").chunk("data: {\"n\":1}\n\n").chunk("data: [DONE]\n\n").end());
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), ping(Duration.ofMillis(150), grace),
                         StreamSettings.DEFAULTS))) {
             long start = System.nanoTime();
             try (TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
                 long headersMs = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(200, client.status);
                 assertEquals("text/event-stream", client.header("content-type"));
-                assertTrue(headersMs < 100 + 150 + 300, "headers after " + headersMs + " ms");
+                // a lower bound only: load can delay the commit, never bring it forward
+                assertTrue(headersMs >= grace.toMillis() - 10, "committed after " + headersMs + " ms, inside the grace");
+                Block first = client.nextBlock();
+                assertEquals(PING, first.text(), "first bytes should be a ping");
+                clientHasPing.countDown();
                 List<Block> blocks = client.remainingBlocks();
-                assertTrue(blocks.get(0).isPing(), "first bytes should be a ping: " + blocks.get(0).text());
-                List<String> texts = blocks.stream().filter(b -> !b.isPing()).map(Block::text).toList();
-                assertEquals(List.of("data: {\"n\":1}\n\n", "data: [DONE]\n\n"),
-                        texts.subList(texts.size() - 2, texts.size()));
-                assertTrue(blocks.stream().anyMatch(b -> b.text().equals(": upstream x-request-id=req-42\n\n")),
-                        "late upstream headers were not passed on as a comment");
+                // (the header comment is an SSE comment too, so compare with the ping itself, not isPing)
+                List<String> texts = blocks.stream().map(Block::text).filter(text -> !text.equals(PING)).toList();
+                assertEquals(List.of(": upstream x-request-id=req-42\n\n", "data: {\"n\":1}\n\n", "data: [DONE]\n\n"), texts,
+                        "late upstream headers as a comment, then every event, in order");
             }
+            assertTrue(answeredAfterThePing.get(), "the upstream answered before the client had its ping");
             TestUpstream.Conn conn = upstream.nextConnection(WAIT);
             assertEquals("identity", conn.header("accept-encoding"), "stream requests must ask for an uncompressed body");
         }
@@ -65,8 +83,9 @@ class CommitPolicyTest {
         String body = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
         try (TestUpstream upstream = new TestUpstream(conn -> conn.head(429, "Content-Type: application/json",
                         "Retry-After: 7", "Content-Length: " + body.length()).raw(body));
+                // a grace far beyond what an immediate answer can take, even on a loaded machine
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
-                        ping(Duration.ofMillis(100), Duration.ofSeconds(2)), StreamSettings.DEFAULTS));
+                        ping(Duration.ofMillis(100), Duration.ofSeconds(10)), StreamSettings.DEFAULTS));
                 TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
             assertEquals(429, client.status);
             assertEquals("7", client.header("retry-after"));
@@ -78,15 +97,18 @@ class CommitPolicyTest {
     @Test
     void upstreamErrorAfterCommitBecomesAnOpenAiErrorEvent() throws Exception {
         String body = "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}";
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.thinkFor(java.time.Duration.ofMillis(400)); // past the 100 ms grace: relay has already committed 200
-                    conn.head(500, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
-                });
+        CountDownLatch clientHas200 = new CountDownLatch(1);
+        AtomicBoolean answeredAfterCommit = new AtomicBoolean();
+        // the 500 comes only once relay has committed its 200 (after the 100 ms grace)
+        try (TestUpstream upstream = answeringAfter(clientHas200, answeredAfterCommit, conn ->
+                        conn.head(500, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body));
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
                         ping(Duration.ofMillis(100), Duration.ofMillis(100)), StreamSettings.DEFAULTS));
                 TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
             assertEquals(200, client.status);
+            clientHas200.countDown();
             List<Block> blocks = client.remainingBlocks();
+            assertTrue(answeredAfterCommit.get(), "the upstream answered before relay committed");
             Block last = blocks.get(blocks.size() - 1);
             assertTrue(last.text().startsWith("data: "), last.text());
             JsonNode error = JSON.readTree(last.text().substring("data: ".length())).path("error");
@@ -99,14 +121,17 @@ class CommitPolicyTest {
 
     @Test
     void anthropicUpstreamFailingLateGetsAnEventError() throws Exception {
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.thinkFor(java.time.Duration.ofMillis(400));
-                    conn.head(529, "Content-Type: application/json", "Content-Length: 2").raw("{}");
-                });
+        CountDownLatch clientHas200 = new CountDownLatch(1);
+        AtomicBoolean answeredAfterCommit = new AtomicBoolean();
+        try (TestUpstream upstream = answeringAfter(clientHas200, answeredAfterCommit, conn ->
+                        conn.head(529, "Content-Type: application/json", "Content-Length: 2").raw("{}"));
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
                         ping(Duration.ofMillis(100), Duration.ofMillis(100)), StreamSettings.DEFAULTS));
                 TestClient client = relay.client().post("/v1/messages", STREAM_REQUEST)) {
+            assertEquals(200, client.status);
+            clientHas200.countDown();
             List<Block> blocks = client.remainingBlocks();
+            assertTrue(answeredAfterCommit.get(), "the upstream answered before relay committed");
             String last = blocks.get(blocks.size() - 1).text();
             assertTrue(last.startsWith("event: error\ndata: "), last);
             JsonNode root = JSON.readTree(last.substring("event: error\ndata: ".length()));
@@ -119,31 +144,35 @@ class CommitPolicyTest {
     @Test
     void headerGraceZeroCommitsAtOnce() throws Exception {
         CountDownLatch headersSeen = new CountDownLatch(1);
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    headersSeen.await(10, TimeUnit.SECONDS); // answers only after the client has relay's 200
-                    conn.sseHead().chunk("data: [DONE]\n\n").end();
-                });
+        AtomicBoolean answeredAfterCommit = new AtomicBoolean();
+        // the upstream answers only after the client has relay's 200: a relay that waited for the upstream's
+        // headers would leave the client without a status until this upstream gave up waiting
+        try (TestUpstream upstream = answeringAfter(headersSeen, answeredAfterCommit, conn ->
+                        conn.sseHead().chunk("data: [DONE]\n\n").end());
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
                         ping(Duration.ofSeconds(5), Duration.ZERO), StreamSettings.DEFAULTS));
                 TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
             assertEquals(200, client.status);
             headersSeen.countDown();
             assertEquals("data: [DONE]\n\n", client.bodyText());
+            assertTrue(answeredAfterCommit.get(), "relay sent its 200 only after the upstream had answered");
         }
     }
 
     @Test
     void upstreamSilentBeforeHeadersEndsWithIdleTimeoutEvent() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
-        StreamSettings stream = new StreamSettings(Duration.ofMillis(700), Duration.ofMinutes(1), 1 << 20);
+        // 1.5 s of silence at a 100 ms interval: about 14 pings, so "at least 3" holds however loaded the machine
+        StreamSettings stream = new StreamSettings(Duration.ofMillis(1500), Duration.ofMinutes(1), 1 << 20);
         try (TestUpstream upstream = new TestUpstream(conn -> never.await(20, TimeUnit.SECONDS));
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
                         ping(Duration.ofMillis(100), Duration.ofMillis(100)), stream));
                 TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
             assertEquals(200, client.status);
             List<Block> blocks = client.remainingBlocks();
-            assertTrue(blocks.stream().filter(Block::isPing).count() >= 3, "pings while waiting for headers");
-            assertTrue(blocks.get(blocks.size() - 1).text().contains("\"code\":\"idle_timeout\""));
+            assertTrue(blocks.stream().filter(Block::isPing).count() >= 3, "pings while waiting for headers: " + blocks);
+            assertTrue(blocks.subList(0, blocks.size() - 1).stream().allMatch(Block::isPing), "only pings before the error");
+            assertTrue(blocks.get(blocks.size() - 1).text().contains("\"code\":\"idle_timeout\""), blocks.toString());
             TestUpstream.Conn conn = upstream.nextConnection(WAIT);
             never.countDown(); // the script returns; the connection then waits for relay to close it
             assertTrue(conn.awaitClosed(WAIT));
@@ -169,16 +198,19 @@ class CommitPolicyTest {
 
     @Test
     void acceptEventStreamAloneMakesAStreamRequest() throws Exception {
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.thinkFor(java.time.Duration.ofMillis(400));
-                    conn.sseHead().chunk("data: [DONE]\n\n").end();
-                });
+        CountDownLatch clientHasPing = new CountDownLatch(1);
+        AtomicBoolean answeredAfterThePing = new AtomicBoolean();
+        try (TestUpstream upstream = answeringAfter(clientHasPing, answeredAfterThePing, conn ->
+                        conn.sseHead().chunk("data: [DONE]\n\n").end());
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
                         ping(Duration.ofMillis(100), Duration.ofMillis(100)), StreamSettings.DEFAULTS));
                 TestClient client = relay.client().request("GET", "/v1/events", null, "Accept: text/event-stream")) {
             assertEquals(200, client.status);
-            List<Block> blocks = client.remainingBlocks();
-            assertTrue(blocks.get(0).isPing(), "a GET with Accept: text/event-stream should be pinged early");
+            assertTrue(client.nextBlock().isPing(), "a GET with Accept: text/event-stream should be pinged early");
+            clientHasPing.countDown();
+            List<Block> rest = client.remainingBlocks();
+            assertEquals("data: [DONE]\n\n", rest.get(rest.size() - 1).text());
+            assertTrue(answeredAfterThePing.get(), "the upstream answered before the client had its ping");
         }
     }
 }

@@ -6,16 +6,11 @@ import relay.testing.RawExchange.Raw;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -86,16 +81,17 @@ class LimitsTest {
                 long ms = client.get(20, TimeUnit.SECONDS);
                 assertTrue(ms >= 1000 && ms <= 6000, "cut after " + ms + " ms with request_timeout = 2s");
             }
-            assertEquals(0, upstream.accepted(), "an unfinished request reached the upstream");
             assertTrue(relay.process().isAlive(), relay.output());
-            // relay is healthy and serves the next request
+            // relay is healthy and serves the next request, a sentinel: the first the upstream ever sees
             try (TestClient health = relay.client().request("GET", "/healthz", null)) {
                 assertEquals(200, health.status);
             }
-            try (TestClient client = relay.client().post("/v1/chat/completions", "{\"model\":\"m\"}")) {
+            try (TestClient client = relay.client().post("/v1/chat/completions", "{\"model\":\"sentinel\"}")) {
                 assertEquals(200, client.status);
                 assertEquals("{}", client.bodyText());
             }
+            assertEquals("{\"model\":\"sentinel\"}", upstream.onlyConnection(WAIT).bodyText(),
+                    "an unfinished request reached the upstream");
         }
     }
 
@@ -180,17 +176,18 @@ class LimitsTest {
                 assertTrue(response.status() == -1 || (response.status() >= 400 && response.status() < 500),
                         request.getKey() + ": " + response.text());
             }
-            assertEquals(0, upstream.accepted(), "an oversized request reached the upstream");
             assertTrue(relay.process().isAlive(), relay.output());
-            // within the limits, requests work: 16 headers of our own besides Host
+            // within the limits, requests work: 16 headers of our own besides Host; this sentinel must be
+            // the first request the upstream ever saw
             StringBuilder sixteen = new StringBuilder();
             for (int i = 0; i < 16; i++) {
                 sixteen.append("X-Header-").append(i).append(": value-").append(i).append("\r\n");
             }
             Raw ok = RawExchange.send(relay.address(), "GET /v1/models HTTP/1.1\r\nHost: relay\r\nConnection: close\r\n" + sixteen + "\r\n");
             assertEquals(200, ok.status(), ok.text());
-            assertEquals(16, upstream.nextConnection(WAIT).headers.keySet().stream()
-                    .filter(name -> name.startsWith("x-header-")).count());
+            TestUpstream.Conn sentinel = upstream.onlyConnection(WAIT);
+            assertEquals(16, sentinel.headers.keySet().stream().filter(name -> name.startsWith("x-header-")).count(),
+                    "an oversized request reached the upstream before the sentinel: " + sentinel.headers);
             try (TestClient health = relay.client().request("GET", "/healthz", null)) {
                 assertEquals(200, health.status);
             }
@@ -207,10 +204,14 @@ class LimitsTest {
                 RunningRelay relay = new RunningRelay(config(upstream.uri(), 1000, 64 * 1024))) {
             Raw response = sendChunked(relay.address(), start, 200 * 1024);
             assertRefusedAsTooLarge(response);
-            assertTrue(upstream.awaitAllClosed(WAIT), upstream.open() + " upstream connections left open");
-            assertEquals(1, upstream.accepted(), "the upstream was never opened: this case tests the cut");
+            // waits for the acceptor, however late: relay's connect completes in the kernel's backlog, so a
+            // counter read now could still say 0 (and "all closed" be trivially true)
+            TestUpstream.Conn cut = upstream.nextAccepted(WAIT); // fails if relay never opened the upstream: this case tests the cut
+            assertTrue(cut.awaitClosed(WAIT), "relay left the upstream request open after refusing its body");
             // the upstream never got a complete request it could answer (its chunked body has no end)
-            assertThrows(AssertionError.class, () -> upstream.nextConnection(Duration.ZERO));
+            assertFalse(cut.requestComplete(), "the upstream received the whole over-size body");
+            assertEquals(1, upstream.accepted(), "relay opened more than one upstream connection for one request");
+            assertTrue(upstream.awaitAllClosed(WAIT), upstream.open() + " upstream connections left open");
             assertTrue(relay.awaitNoThreads(WAIT));
             assertEquals(0, relay.server().activeExchanges());
         }
@@ -224,11 +225,13 @@ class LimitsTest {
                 RunningRelay relay = new RunningRelay(config(upstream.uri(), 1000, 16 * 1024))) {
             Raw response = sendChunked(relay.address(), start, 200 * 1024);
             assertRefusedAsTooLarge(response);
-            assertEquals(0, upstream.accepted(), "an over-size body reached the upstream");
             assertTrue(relay.awaitNoThreads(WAIT));
-            // relay still serves bodies within the limit, chunked too
+            // relay still serves bodies within the limit, chunked too; this sentinel is the first request
+            // the upstream ever saw, so the over-size one never reached it
             Raw small = sendChunked(relay.address(), start, 1024);
             assertEquals(200, small.status(), small.text());
+            assertEquals(String.join("", chunks(start, 1024)), upstream.onlyConnection(WAIT).bodyText(),
+                    "an over-size body reached the upstream");
         }
     }
 
@@ -250,14 +253,9 @@ class LimitsTest {
                 try {
                     out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\n"
                             + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                    writeChunk(out, start);
-                    int sent = start.length();
-                    String piece = "x".repeat(4096);
-                    while (sent < size) {
-                        writeChunk(out, piece);
-                        sent += piece.length();
+                    for (String chunk : chunks(start, size)) {
+                        writeChunk(out, chunk);
                     }
-                    writeChunk(out, "\"}");
                     out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 } catch (IOException e) {
@@ -268,6 +266,17 @@ class LimitsTest {
             writer.join(10_000);
             return response;
         }
+    }
+
+    /** The chunks of a JSON body of about {@code size} bytes starting with {@code start}. */
+    private static List<String> chunks(String start, int size) {
+        List<String> chunks = new ArrayList<>(List.of(start));
+        String piece = "x".repeat(4096);
+        for (int sent = start.length(); sent < size; sent += piece.length()) {
+            chunks.add(piece);
+        }
+        chunks.add("\"}");
+        return chunks;
     }
 
     private static void writeChunk(OutputStream out, String text) throws IOException {
@@ -314,6 +323,7 @@ class LimitsTest {
                 try (TestClient health = relay.client().request("GET", "/healthz", null)) {
                     assertEquals(200, health.status);
                 }
+                // every connection relay made so far is counted (TestUpstream.accepted runs a barrier)
                 assertEquals(3, upstream.accepted(), "a refused request reached the upstream");
                 release.countDown();
                 for (TestClient client : streams) {
@@ -328,10 +338,20 @@ class LimitsTest {
             }
             assertTrue(relay.awaitNoThreads(WAIT));
             assertEquals(0, relay.server().activeExchanges());
-            try (TestClient again = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
+            // a sentinel once a slot is free: the upstream's fourth connection, right after the three streams
+            try (TestClient again = relay.client().post("/v1/sentinel", STREAM_REQUEST)) {
                 assertEquals(200, again.status);
                 assertEquals("data: first\n\ndata: [DONE]\n\n", again.bodyText());
             }
+            assertEquals(4, upstream.accepted(), "the three streams and the sentinel, nothing else");
+            List<String> order = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                TestUpstream.Conn conn = upstream.nextAccepted(WAIT);
+                assertTrue(conn.awaitRequest(WAIT), "an incomplete request upstream: " + conn);
+                order.add(conn.target);
+            }
+            assertEquals(List.of("/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions", "/v1/sentinel"),
+                    order, "a refused request reached the upstream");
             assertTrue(relay.log().contains("status=503"), relay.log());
         }
     }

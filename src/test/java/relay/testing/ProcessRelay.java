@@ -1,6 +1,7 @@
 package relay.testing;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -50,8 +51,9 @@ public final class ProcessRelay implements AutoCloseable {
         return relay;
     }
 
+    /** A port free on the loopback address relay will listen on (tests bind nothing else). */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

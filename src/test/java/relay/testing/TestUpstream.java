@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +29,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A scriptable upstream on a real loopback socket: each accepted connection's request is parsed, then
  * the test's script writes whatever bytes it likes. It records when relay closes each connection, which
  * is how tests prove a paid upstream request was cancelled.
+ *
+ * <p>relay's {@code connect} returns as soon as the kernel has put the connection in this socket's
+ * backlog; this upstream only sees it when its acceptor thread gets to {@code accept()}. So a counter read
+ * right after relay answered its client can miss a connection relay has already made (and even closed).
+ * Everything here that reports on "the connections relay made" first runs a {@linkplain #barrier barrier}:
+ * a probe connection of its own, which the acceptor sees only after every connection queued before it
+ * (the accept queue is first in, first out). For "the request never reached the upstream", tests send a
+ * valid sentinel request afterwards and check with {@link #onlyConnection} that it was the first and only
+ * one the upstream saw.
  */
 public final class TestUpstream implements AutoCloseable {
+    private static final Duration BARRIER_WAIT = Duration.ofSeconds(10);
+
     @FunctionalInterface
     public interface Script {
         void run(Conn conn) throws Exception;
@@ -36,9 +50,17 @@ public final class TestUpstream implements AutoCloseable {
     private final ServerSocket server;
     private final Script script;
     private final Thread acceptor;
-    private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
+    /** Every connection relay opened, in the order they were accepted (probes excluded). */
+    private final List<Conn> all = new CopyOnWriteArrayList<>();
+    /** Connections in accept order, whether or not their request was complete, for {@link #nextAccepted}. */
+    private final BlockingQueue<Conn> accepted = new LinkedBlockingQueue<>();
+    /** Connections whose request was read completely, for {@link #nextConnection}. */
     private final BlockingQueue<Conn> connections = new LinkedBlockingQueue<>();
+    /** What scripts threw besides I/O errors (a failed assertion, a bug): reported by {@link #close}. */
+    private final List<Throwable> scriptFailures = new CopyOnWriteArrayList<>();
+    /** Local ports of barrier probes not yet seen by the acceptor. */
+    private final Map<Integer, CountDownLatch> probes = new ConcurrentHashMap<>();
 
     public TestUpstream(Script script) throws IOException {
         this.server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
@@ -50,65 +72,159 @@ public final class TestUpstream implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    public int accepted() {
-        return accepted.get();
+    /** Connections relay has opened so far: every one it made before this call is counted (see {@link #barrier}). */
+    public int accepted() throws InterruptedException {
+        barrier();
+        return all.size();
     }
 
-    /** Connections relay has not closed yet. */
+    /** Connections relay has not closed yet, among those accepted so far. */
     public int open() {
         return open.get();
     }
 
-    /** The next connection relay opened, waiting up to {@code timeout}. */
+    /**
+     * Returns once the acceptor has taken every connection that was in the backlog when this was called.
+     * It connects a probe of its own and waits for the acceptor to reach it; the probe is not counted.
+     */
+    public void barrier() throws InterruptedException {
+        try (Socket probe = new Socket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            CountDownLatch seen = new CountDownLatch(1);
+            probes.put(probe.getLocalPort(), seen);
+            probe.connect(server.getLocalSocketAddress(), 5000);
+            if (!seen.await(BARRIER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the test upstream's acceptor did not reach its probe within " + BARRIER_WAIT);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("the test upstream's barrier probe could not connect", e);
+        }
+    }
+
+    /** The next connection relay opened whose request was read completely, waiting up to {@code timeout}. */
     public Conn nextConnection(Duration timeout) throws InterruptedException {
         Conn conn = connections.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (conn == null) {
+            throw new AssertionError("relay sent no complete request upstream within " + timeout);
+        }
+        return conn;
+    }
+
+    /**
+     * The next connection relay opened, in the order they were accepted, whether or not relay finished
+     * its request on it: for tests where relay opens the upstream and then cuts the request.
+     */
+    public Conn nextAccepted(Duration timeout) throws InterruptedException {
+        Conn conn = accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (conn == null) {
             throw new AssertionError("relay opened no upstream connection within " + timeout);
         }
         return conn;
     }
 
+    /**
+     * After a sentinel exchange (one valid request sent through relay, its response read): the first and
+     * only connection relay ever opened to this upstream, with its request read completely. Fails if relay
+     * had opened another connection, before or since, so the caller's check that this is the sentinel's
+     * request proves that nothing earlier reached the upstream.
+     */
+    public Conn onlyConnection(Duration timeout) throws InterruptedException {
+        barrier();
+        if (all.size() != 1) {
+            throw new AssertionError("expected the sentinel to be the only upstream connection, but relay opened "
+                    + all.size() + ": " + all);
+        }
+        Conn first = all.get(0);
+        if (!first.awaitRequest(timeout)) {
+            throw new AssertionError("the first upstream connection carried no complete request: " + first);
+        }
+        return first;
+    }
+
+    /** Waits until every connection relay has opened so far (see {@link #barrier}) is closed. */
     public boolean awaitAllClosed(Duration timeout) throws InterruptedException {
+        barrier();
         return Await.until(() -> open.get() == 0, timeout);
     }
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket socket;
             try {
-                Socket socket = server.accept();
-                accepted.incrementAndGet();
-                open.incrementAndGet();
-                Thread.ofVirtual().name("test-upstream-conn").start(() -> serve(socket));
+                socket = server.accept();
             } catch (IOException e) {
                 return;
             }
+            CountDownLatch probe = probes.remove(socket.getPort());
+            if (probe != null) {
+                closeQuietly(socket);
+                probe.countDown();
+                continue;
+            }
+            Conn conn;
+            try {
+                conn = new Conn(socket);
+            } catch (IOException e) {
+                closeQuietly(socket);
+                continue;
+            }
+            open.incrementAndGet();
+            all.add(conn);
+            accepted.add(conn);
+            Thread.ofVirtual().name("test-upstream-conn").start(() -> serve(conn));
         }
     }
 
-    private void serve(Socket socket) {
-        Conn conn = null;
-        try (socket) {
+    private void serve(Conn conn) {
+        try (Socket socket = conn.socket) {
             socket.setTcpNoDelay(true);
-            conn = new Conn(socket);
-            conn.readRequest();
+            try {
+                conn.readRequest();
+                conn.requestComplete = true;
+            } finally {
+                conn.requestDone.countDown();
+            }
             connections.add(conn);
             script.run(conn);
             conn.awaitPeerClose();
-        } catch (Exception e) {
+        } catch (IOException e) {
             // relay closed or reset the connection: that is what most tests wait for
+        } catch (Throwable e) {
+            // an assertion or a bug in the script (or a request this parser cannot read): the test must
+            // hear of it, not only the virtual thread's uncaught-exception handler
+            scriptFailures.add(e);
         } finally {
-            if (conn != null) {
-                conn.closedNanos = System.nanoTime();
-                conn.closed.countDown();
-            }
+            conn.closedNanos = System.nanoTime();
             open.decrementAndGet();
+            conn.closed.countDown();
         }
     }
 
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing to free
+        }
+    }
+
+    /**
+     * Stops accepting and closes every connection still open, so no script outlives its test; fails if a
+     * script threw anything but an I/O error (relay closing or resetting a connection is an I/O error).
+     */
     @Override
     public void close() throws IOException {
         server.close();
         acceptor.interrupt();
+        for (Conn conn : all) {
+            closeQuietly(conn.socket);
+        }
+        if (!scriptFailures.isEmpty()) {
+            AssertionError failed = new AssertionError("the test upstream's script failed on "
+                    + scriptFailures.size() + " connection(s)", scriptFailures.get(0));
+            scriptFailures.stream().skip(1).forEach(failed::addSuppressed);
+            throw failed;
+        }
     }
 
     /** One upstream connection as the script sees it. */
@@ -117,6 +233,8 @@ public final class TestUpstream implements AutoCloseable {
         private final InputStream in;
         private final OutputStream out;
         private final CountDownLatch closed = new CountDownLatch(1);
+        private final CountDownLatch requestDone = new CountDownLatch(1);
+        private volatile boolean requestComplete;
         private volatile long closedNanos;
         public String method;
         public String target;
@@ -239,6 +357,24 @@ public final class TestUpstream implements AutoCloseable {
         /** Waits for relay to close this connection; returns false if it did not within {@code timeout}. */
         public boolean awaitClosed(Duration timeout) throws InterruptedException {
             return closed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /**
+         * Waits until relay's request on this connection has been read or has failed; true if it was
+         * complete (head and whole body) within {@code timeout}.
+         */
+        public boolean awaitRequest(Duration timeout) throws InterruptedException {
+            return requestDone.await(timeout.toMillis(), TimeUnit.MILLISECONDS) && requestComplete;
+        }
+
+        /** Whether relay sent a complete request on this connection; final once {@link #awaitClosed} is true. */
+        public boolean requestComplete() {
+            return requestComplete;
+        }
+
+        @Override
+        public String toString() {
+            return requestComplete ? method + " " + target : "connection without a complete request";
         }
 
         public long closedNanos() {
