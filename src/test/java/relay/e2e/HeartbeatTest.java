@@ -83,7 +83,9 @@ class HeartbeatTest {
                         sentAt[i] = System.nanoTime();
                         conn.chunk("data: {\"seq\":" + i + ",\"pad\":\"" + "x".repeat(100) + "\"}\n\n");
                         // lock-step: the next event only after the client has this one, so nothing can be batched
-                        received[i].await(10, TimeUnit.SECONDS);
+                        if (!received[i].await(10, TimeUnit.SECONDS)) {
+                            throw new AssertionError("the client never got event " + i);
+                        }
                     }
                     conn.chunk("data: [DONE]\n\n").end();
                 });

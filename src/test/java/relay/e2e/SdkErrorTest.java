@@ -70,7 +70,7 @@ class SdkErrorTest {
     void openAiSdkRaisesAnUpstreamFailureAfterCommit() throws Exception {
         String body = "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}";
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.thinkFor(java.time.Duration.ofMillis(500)); // past the grace: relay has committed 200 and pinged
+                    conn.thinkFor(java.time.Duration.ofMillis(2000)); // far past the grace: relay has committed 200 and pinged
                     conn.head(500, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), PING, StreamSettings.DEFAULTS))) {
@@ -95,7 +95,7 @@ class SdkErrorTest {
     @Test
     void anthropicSdkRaisesAnUpstreamFailureAfterCommit() throws Exception {
         try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.thinkFor(java.time.Duration.ofMillis(500));
+                    conn.thinkFor(java.time.Duration.ofMillis(2000));
                     conn.head(529, "Content-Type: application/json", "Content-Length: 2").raw("{}");
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), PING, StreamSettings.DEFAULTS))) {

@@ -138,6 +138,7 @@ class StreamEndTest {
             assertEquals("data: {\"n\":1}\n\n", blocks.get(0).text());
             assertTrue(blocks.get(1).text().contains("\"code\":\"upstream_error\""), blocks.get(1).text());
             assertTrue(relay.awaitLog("reason=upstream_error", WAIT), relay.log());
+            assertTrue(upstream.nextConnection(WAIT).awaitClosed(WAIT), "upstream left open");
         }
     }
 
@@ -151,6 +152,7 @@ class StreamEndTest {
                 TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST)) {
             List<Block> blocks = client.remainingBlocks();
             assertTrue(blocks.get(blocks.size() - 1).text().contains("\"code\":\"upstream_error\""));
+            assertTrue(upstream.nextConnection(WAIT).awaitClosed(WAIT), "upstream left open");
         }
     }
 
@@ -169,6 +171,7 @@ class StreamEndTest {
             assertEquals("data: small\n\n", blocks.get(0).text());
             assertTrue(blocks.get(1).text().contains("\"code\":\"line_too_long\""), blocks.get(1).text());
             assertTrue(relay.awaitLog("reason=line_too_long", WAIT), relay.log());
+            assertTrue(upstream.nextConnection(WAIT).awaitClosed(WAIT), "the upstream, still sending, was left open");
         }
     }
 
@@ -183,16 +186,16 @@ class StreamEndTest {
             List<Block> blocks = client.remainingBlocks();
             String last = blocks.get(blocks.size() - 1).text();
             assertTrue(last.startsWith("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"upstream_error\""), last);
+            assertTrue(upstream.nextConnection(WAIT).awaitClosed(WAIT), "upstream left open");
         }
     }
 
     @Test
     void pingsDisabledGloballyMeansNoPings() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
         PingSettings off = new PingSettings(false, Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(1), "PING");
         try (TestUpstream upstream = new TestUpstream(conn -> {
                     conn.sseHead();
-                    release.await(600, TimeUnit.MILLISECONDS); // upstream silence to be left unpinged
+                    conn.thinkFor(Duration.ofMillis(600)); // upstream silence to be left unpinged
                     conn.chunk("data: [DONE]\n\n").end();
                 });
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), off, StreamSettings.DEFAULTS));
