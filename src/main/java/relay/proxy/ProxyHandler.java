@@ -100,12 +100,13 @@ final class ProxyHandler implements HttpHandler {
         UpstreamCall call;
         try {
             RequestBody body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody());
-            boolean askedBeforeSending = body.asksForStream()
-                    || StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
+            boolean acceptsOnlyEvents = StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
+            boolean askedBeforeSending = acceptsOnlyEvents || body.asksForStream();
             record.stream = askedBeforeSending;
             call = bound.upstream().call(RequestForwarding.build(exchange, bound.route(), body.stream(), contentLength,
                     askedBeforeSending, auth.enabled(), record.requestId));
-            record.stream = askedBeforeSending || body.asksForStream();
+            // the whole body has been read now: its verdict is final (a later duplicate "stream" key wins)
+            record.stream = acceptsOnlyEvents || body.asksForStream();
             record.bytesIn = body.bytesRead();
         } catch (RequestBodyException e) {
             if (e.getCause() instanceof BodyTooLargeException) {
