@@ -68,7 +68,8 @@ public class UpstreamClientBenchmark {
     public void setup() throws IOException {
         upstream = new FastSseUpstream();
         uri = URI.create(upstream.baseUri() + "/v1/chat/completions?events=" + EVENTS + "&size=120");
-        relayClient = new HttpUpstream(URI.create(upstream.baseUri()), UpstreamSettings.DEFAULTS, Duration.ofSeconds(30));
+        relayClient = new HttpUpstream(URI.create(upstream.baseUri()), UpstreamSettings.DEFAULTS, Duration.ofSeconds(30),
+                HttpUpstream.newWriteTimer());
         httpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     }
 

@@ -16,7 +16,6 @@ import relay.ops.Metrics;
 import relay.stream.ClientWriter;
 import relay.stream.EndReason;
 import relay.stream.NanoClock;
-import relay.stream.TrackedThreads;
 import relay.upstream.RequestBodyException;
 import relay.upstream.UpstreamCall;
 import relay.upstream.UpstreamResponse;

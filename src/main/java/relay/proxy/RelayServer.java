@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Duration;
 import relay.config.Config;
@@ -16,7 +17,6 @@ import relay.demo.DemoUpstream;
 import relay.ops.AccessLog;
 import relay.ops.Metrics;
 import relay.stream.NanoClock;
-import relay.stream.TrackedThreads;
 import relay.upstream.HttpUpstream;
 import relay.upstream.Upstream;
 
@@ -27,6 +27,7 @@ public final class RelayServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService exchanges;
     private final WriteWatchdog watchdog;
+    private final ScheduledExecutorService upstreamWriteTimer;
     private final TrackedThreads exchangeThreads;
     private final TrackedThreads streamThreads;
 
@@ -34,7 +35,9 @@ public final class RelayServer implements AutoCloseable {
     private final Admission admission;
 
     private RelayServer(HttpServer server, ExecutorService exchanges, WriteWatchdog watchdog,
-            TrackedThreads exchangeThreads, TrackedThreads streamThreads, AtomicBoolean draining, Admission admission) {
+            ScheduledExecutorService upstreamWriteTimer, TrackedThreads exchangeThreads, TrackedThreads streamThreads,
+            AtomicBoolean draining, Admission admission) {
+        this.upstreamWriteTimer = upstreamWriteTimer;
         this.draining = draining;
         this.admission = admission;
         this.server = server;
@@ -64,7 +67,8 @@ public final class RelayServer implements AutoCloseable {
         TrackedThreads streamThreads = new TrackedThreads("relay-stream-");
         ExecutorService exchanges = Executors.newThreadPerTaskExecutor(exchangeThreads);
         WriteWatchdog watchdog = new WriteWatchdog(config.ping().writeTimeout(), clock);
-        RouteTable routes = new RouteTable(bind(config));
+        ScheduledExecutorService upstreamWriteTimer = HttpUpstream.newWriteTimer();
+        RouteTable routes = new RouteTable(bind(config, upstreamWriteTimer));
         AtomicBoolean draining = new AtomicBoolean();
         Admission admission = new Admission(config.server().maxStreams());
         Metrics metrics = new Metrics();
@@ -74,15 +78,16 @@ public final class RelayServer implements AutoCloseable {
                 .getFilters().add(new WriteTimeoutFilter(watchdog, clock));
         server.setExecutor(exchanges);
         server.start();
-        return new RelayServer(server, exchanges, watchdog, exchangeThreads, streamThreads, draining, admission);
+        return new RelayServer(server, exchanges, watchdog, upstreamWriteTimer, exchangeThreads, streamThreads, draining, admission);
     }
 
-    private static List<BoundRoute> bind(Config config) {
+    private static List<BoundRoute> bind(Config config, ScheduledExecutorService upstreamWriteTimer) {
         List<BoundRoute> bound = new ArrayList<>();
         for (Route route : config.routes()) {
             Upstream upstream = switch (route.target()) {
                 case RouteTarget.Demo demo -> new DemoUpstream(config.demo());
-                case RouteTarget.Http http -> new HttpUpstream(http.base(), config.upstream(), config.stream().idleTimeout());
+                case RouteTarget.Http http -> new HttpUpstream(http.base(), config.upstream(), config.stream().idleTimeout(),
+                        upstreamWriteTimer);
             };
             bound.add(new BoundRoute(route, upstream));
         }
@@ -141,6 +146,8 @@ public final class RelayServer implements AutoCloseable {
         try {
             exchanges.close();
             watchdog.close();
+            upstreamWriteTimer.shutdownNow();
+            upstreamWriteTimer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

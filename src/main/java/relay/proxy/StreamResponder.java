@@ -12,7 +12,6 @@ import relay.stream.NanoClock;
 import relay.stream.StreamEnd;
 import relay.stream.StreamOptions;
 import relay.stream.StreamSession;
-import relay.stream.TrackedThreads;
 import relay.stream.UsageMeter;
 
 /**

@@ -3,6 +3,7 @@ package relay.stream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Relays one SSE body to one client: a scanner subtask and a heartbeat subtask, both owned by one
@@ -17,9 +18,10 @@ public final class StreamSession {
 
     private final StreamOptions options;
     private final NanoClock clock;
-    private final TrackedThreads threads;
+    private final ThreadFactory threads;
 
-    public StreamSession(StreamOptions options, NanoClock clock, TrackedThreads threads) {
+    /** {@code threads} makes the subtasks' threads: virtual, and counted by the server. */
+    public StreamSession(StreamOptions options, NanoClock clock, ThreadFactory threads) {
         this.options = options;
         this.clock = clock;
         this.threads = threads;

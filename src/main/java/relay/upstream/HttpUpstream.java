@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import javax.net.ssl.SSLSocketFactory;
 import relay.config.UpstreamSettings;
 
@@ -26,13 +28,17 @@ public final class HttpUpstream implements Upstream {
     private final RequestWriter writer;
     private final Duration writeTimeout;
     private final UpstreamSocketOpener opener;
+    private final ScheduledExecutorService writeTimer;
 
-    public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout) {
-        this(base, settings, idleTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault());
+    /** {@code writeTimer} bounds request writes ({@link #newWriteTimer}); its owner shuts it down. */
+    public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, ScheduledExecutorService writeTimer) {
+        this(base, settings, idleTimeout, (SSLSocketFactory) SSLSocketFactory.getDefault(), writeTimer);
     }
 
     /** {@code tls} decides which certificates are trusted: tests pass one trusting their own. */
-    HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls) {
+    HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls,
+            ScheduledExecutorService writeTimer) {
+        this.writeTimer = writeTimer;
         this.address = UpstreamAddress.of(base);
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.hostHeader = address.authority();
@@ -40,6 +46,18 @@ public final class HttpUpstream implements Upstream {
         // stream.idle_timeout already says how long an upstream may make no progress; writes included
         this.writeTimeout = idleTimeout;
         this.opener = new UpstreamSocketOpener(settings, idleTimeout, tls);
+    }
+
+    /**
+     * The one timer a server's upstreams share for their write timeouts: one platform thread, started
+     * now so that it is there for the server's whole life, and cancelled alarms removed at once.
+     */
+    public static ScheduledExecutorService newWriteTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("relay-upstream-write-timeout").factory());
+        timer.setRemoveOnCancelPolicy(true); // one alarm per write: cancelled ones must not pile up
+        timer.prestartCoreThread();
+        return timer;
     }
 
     @Override
@@ -65,7 +83,8 @@ public final class HttpUpstream implements Upstream {
         try {
             HttpCall call = new HttpCall(socket, request.method());
             try {
-                OutputStream timed = new WriteTimeoutStream(socket.getOutputStream(), connection.tcp(), writeTimeout);
+                OutputStream timed = new WriteTimeoutStream(socket.getOutputStream(), connection.tcp(), writeTimeout,
+                        writeTimer);
                 writer.write(request, new BufferedOutputStream(timed, RequestWriter.WRITE_BUFFER));
             } catch (RequestBodyException e) {
                 throw e;

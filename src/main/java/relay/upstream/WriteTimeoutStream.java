@@ -6,7 +6,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,16 +25,17 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class WriteTimeoutStream extends OutputStream {
     private static final long TIMED_OUT = -1;
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
 
     private final OutputStream out;
     private final Socket tcp;
     private final Duration timeout;
+    private final ScheduledExecutorService timer;
     /** The generation of the write in progress, 0 between writes, {@link #TIMED_OUT} once closed. */
     private final AtomicLong writing = new AtomicLong();
     private long generation;
 
-    WriteTimeoutStream(OutputStream out, Socket tcp, Duration timeout) {
+    WriteTimeoutStream(OutputStream out, Socket tcp, Duration timeout, ScheduledExecutorService timer) {
+        this.timer = timer;
         this.out = out;
         this.tcp = tcp;
         this.timeout = timeout;
@@ -51,7 +52,7 @@ final class WriteTimeoutStream extends OutputStream {
         if (!writing.compareAndSet(0, current)) {
             throw timedOut(null);
         }
-        ScheduledFuture<?> alarm = TIMER.schedule(() -> expire(current), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> alarm = timer.schedule(() -> expire(current), timeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
             out.write(buffer, offset, length);
         } catch (IOException e) {
@@ -83,12 +84,5 @@ final class WriteTimeoutStream extends OutputStream {
         SocketTimeoutException e = new SocketTimeoutException("upstream stopped reading the request for " + timeout);
         e.initCause(cause);
         return e;
-    }
-
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().daemon().name("upstream-write-timeout").factory());
-        timer.setRemoveOnCancelPolicy(true); // one alarm per write: cancelled ones must not pile up
-        return timer;
     }
 }

@@ -149,7 +149,7 @@ class StreamSessionTest {
     }
 
     private static StreamEnd run(StreamOptions options, NanoClock clock, BodySource upstream, ClientWriter writer) {
-        return new StreamSession(options, clock, new TrackedThreads("test-stream-")).run(upstream, writer, new UsageMeter());
+        return new StreamSession(options, clock, Thread.ofVirtual().name("test-stream-", 0).factory()).run(upstream, writer, new UsageMeter());
     }
 
     @Test

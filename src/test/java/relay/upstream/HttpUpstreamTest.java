@@ -15,12 +15,15 @@ import relay.config.UpstreamSettings;
 
 /** The upstream client against a scripted loopback server: what goes on the wire, what comes back. */
 class HttpUpstreamTest {
+    /** Shared by every upstream in this class; a daemon thread, like the one a server owns. */
+    private static final java.util.concurrent.ScheduledExecutorService WRITE_TIMER = HttpUpstream.newWriteTimer();
+
     static final UpstreamSettings SETTINGS = new UpstreamSettings(Duration.ofSeconds(5), Duration.ofSeconds(15));
     static final Duration IDLE = Duration.ofSeconds(10);
     static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
     static HttpUpstream upstream(URI base, Duration idle) {
-        return new HttpUpstream(base, SETTINGS, idle, (SSLSocketFactory) SSLSocketFactory.getDefault());
+        return new HttpUpstream(base, SETTINGS, idle, (SSLSocketFactory) SSLSocketFactory.getDefault(), WRITE_TIMER);
     }
 
     static UpstreamRequest get() {

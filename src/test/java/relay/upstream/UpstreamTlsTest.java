@@ -18,6 +18,9 @@ import relay.config.UpstreamSettings;
 
 /** relay's upstream client against a real TLS server on loopback, with certificates made for the test. */
 class UpstreamTlsTest {
+    /** Shared by every upstream in this class; a daemon thread, like the one a server owns. */
+    private static final java.util.concurrent.ScheduledExecutorService WRITE_TIMER = HttpUpstream.newWriteTimer();
+
     private static final UpstreamSettings SETTINGS = new UpstreamSettings(Duration.ofSeconds(5), Duration.ofSeconds(15));
     private static final LoopbackUpstream.Script OK = (head, in, out) -> ok(out);
 
@@ -35,7 +38,7 @@ class UpstreamTlsTest {
     }
 
     private static String get(URI base, SSLSocketFactory tls) throws IOException {
-        HttpUpstream upstream = new HttpUpstream(base, SETTINGS, Duration.ofSeconds(5), tls);
+        HttpUpstream upstream = new HttpUpstream(base, SETTINGS, Duration.ofSeconds(5), tls, WRITE_TIMER);
         try (UpstreamResponse response = upstream.send(new UpstreamRequest("GET", "/x", List.of(), null, 0))) {
             return response.status() + " " + new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
@@ -107,7 +110,7 @@ class UpstreamTlsTest {
                     in.read();
                 });
                 UpstreamCall call = new HttpUpstream(server.uri("https"), SETTINGS, Duration.ofSeconds(5),
-                        forIps.trustingClientFactory()).call(new UpstreamRequest("GET", "/x", List.of(), null, 0))) {
+                        forIps.trustingClientFactory(), WRITE_TIMER).call(new UpstreamRequest("GET", "/x", List.of(), null, 0))) {
             assertEquals(true, interimSent.await(10, java.util.concurrent.TimeUnit.SECONDS));
             assertEquals(false, call.awaitResponse(Duration.ofMillis(100)));
             timedOut.countDown();
@@ -122,7 +125,7 @@ class UpstreamTlsTest {
         try (LoopbackUpstream server = new LoopbackUpstream(forIps.serverFactory(), "127.0.0.1", (head, in, out) ->
                         LoopbackUpstream.write(out, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\n\r\ntoo large"));
                 UpstreamResponse response = new HttpUpstream(server.uri("https"), SETTINGS, Duration.ofSeconds(5),
-                        forIps.trustingClientFactory()).send(HttpUpstreamTest.post(64L << 20))) {
+                        forIps.trustingClientFactory(), WRITE_TIMER).send(HttpUpstreamTest.post(64L << 20))) {
             assertEquals(413, response.status());
             assertEquals("too large", new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1));
         }

@@ -1,4 +1,4 @@
-package relay.testing;
+package relay.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
-import relay.stream.TrackedThreads;
+import relay.testing.Await;
 
 /** {@link TrackedThreads#live()} counts a thread from its creation to the end of its task, and never a thread that cannot run. */
 class TrackedThreadsTest {

@@ -1,4 +1,4 @@
-package relay.stream;
+package relay.proxy;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,12 +16,12 @@ import java.util.concurrent.ThreadFactory;
  * set, so a thread is uncounted exactly once. A thread that an executor made and then, shut down, never
  * tried to start stays new and stays counted: the count errs towards "still live", never towards "gone".
  */
-public final class TrackedThreads implements ThreadFactory {
+final class TrackedThreads implements ThreadFactory {
     private final ThreadFactory virtual;
     /** Every thread made here that has neither finished its task nor been found terminated. */
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
-    public TrackedThreads(String namePrefix) {
+    TrackedThreads(String namePrefix) {
         this.virtual = Thread.ofVirtual().name(namePrefix, 0).factory();
     }
 
@@ -40,7 +40,7 @@ public final class TrackedThreads implements ThreadFactory {
     }
 
     /** Threads made and not yet done: not yet started, running, or still in their task. */
-    public int live() {
+    int live() {
         // a thread the JDK refused to start is terminated without having run the task that removes it
         threads.removeIf(thread -> thread.getState() == Thread.State.TERMINATED);
         return threads.size();
@@ -50,7 +50,7 @@ public final class TrackedThreads implements ThreadFactory {
      * Asks every live thread to stop (shutdown after the drain timeout). A thread made but not yet
      * started gets the interrupt too: its task then starts interrupted.
      */
-    public void interruptAll() {
+    void interruptAll() {
         threads.forEach(Thread::interrupt);
     }
 }
