@@ -16,7 +16,7 @@ import relay.config.ListenAddress;
 import relay.ops.AccessLog;
 import relay.proxy.RelayServer;
 import relay.proxy.ServerProperties;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 
 /** Parses the command line and runs what it asks for; exit codes: 0 ok, 1 failure, 2 bad config or usage. */
 final class CommandLine {

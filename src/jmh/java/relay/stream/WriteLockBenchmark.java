@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import relay.time.NanoClock;
 
 /**
  * Question: which lock should guard one stream's client writes, when the scanner (one event per

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import relay.config.Config;
 import relay.config.Route;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.upstream.UpstreamCall;
 
 /**

@@ -6,7 +6,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import relay.ops.ExchangeLog;
 import relay.stream.EndReason;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.stream.StreamCounters;
 import relay.stream.TokenUsage;
 

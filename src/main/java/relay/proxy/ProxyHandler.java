@@ -15,7 +15,7 @@ import relay.ops.AccessLog;
 import relay.ops.Metrics;
 import relay.stream.ClientWriter;
 import relay.stream.EndReason;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.upstream.RequestBodyException;
 import relay.upstream.UpstreamCall;
 import relay.upstream.UpstreamResponse;

@@ -16,7 +16,7 @@ import relay.config.RouteTarget;
 import relay.demo.DemoUpstream;
 import relay.ops.AccessLog;
 import relay.ops.Metrics;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.upstream.HttpUpstream;
 import relay.upstream.Upstream;
 

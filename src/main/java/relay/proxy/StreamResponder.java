@@ -8,7 +8,7 @@ import relay.config.Route;
 import relay.ops.Metrics;
 import relay.stream.ClientWriter;
 import relay.stream.EndReason;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.stream.StreamEnd;
 import relay.stream.StreamOptions;
 import relay.stream.StreamSession;

@@ -3,7 +3,7 @@ package relay.proxy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicLong;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.stream.WriteTimeoutException;
 
 /**

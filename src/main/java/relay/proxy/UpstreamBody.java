@@ -5,7 +5,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import relay.stream.BodySource;
 import relay.stream.ClientWriter;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.upstream.UpstreamCall;
 import relay.upstream.UpstreamResponse;
 

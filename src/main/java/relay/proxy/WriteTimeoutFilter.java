@@ -3,7 +3,7 @@ package relay.proxy;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 
 /**
  * Puts every response body relay writes (streams, proxied bodies, relay's own errors, /metrics)

@@ -3,7 +3,7 @@ package relay.proxy;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 
 /**
  * Enforces {@code ping.write_timeout} on every client response. The JDK server has no per-write

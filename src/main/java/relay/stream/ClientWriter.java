@@ -3,6 +3,7 @@ package relay.stream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.locks.ReentrantLock;
+import relay.time.NanoClock;
 
 /**
  * Every byte a stream sends to its client goes through here, under one lock, one whole event (or

@@ -1,6 +1,7 @@
 package relay.stream;
 
 import java.nio.charset.StandardCharsets;
+import relay.time.NanoClock;
 
 /**
  * The pinger subtask, and the one owner of the stream's deadlines. It sleeps until the earliest of:

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.ThreadFactory;
+import relay.time.NanoClock;
 
 /**
  * Relays one SSE body to one client: a scanner subtask and a heartbeat subtask, both owned by one

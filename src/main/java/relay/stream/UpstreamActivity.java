@@ -3,6 +3,7 @@ package relay.stream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import relay.time.NanoClock;
 
 /**
  * When the upstream last sent a byte: stamped by the scanner on every read, checked by the pinger

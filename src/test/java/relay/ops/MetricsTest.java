@@ -31,7 +31,7 @@ import relay.config.StreamSettings;
 import relay.config.UpstreamSettings;
 import relay.proxy.RelayServer;
 import relay.proxy.ServerProperties;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 import relay.testing.Await;
 import relay.testing.TestClient;
 

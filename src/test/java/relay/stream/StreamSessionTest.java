@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import relay.time.NanoClock;
 
 /**
  * One stream's subtasks against a scripted upstream and a client output that behaves like a socket

@@ -11,7 +11,7 @@ import relay.config.Config;
 import relay.ops.AccessLog;
 import relay.proxy.RelayServer;
 import relay.proxy.ServerProperties;
-import relay.stream.NanoClock;
+import relay.time.NanoClock;
 
 /** relay listening on an ephemeral loopback port, with its log captured for assertions. */
 public final class RunningRelay implements AutoCloseable {

@@ -1,4 +1,4 @@
-package relay.stream;
+package relay.time;
 
 import java.time.Duration;
 
