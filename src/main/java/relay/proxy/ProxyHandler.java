@@ -134,9 +134,10 @@ final class ProxyHandler implements HttpHandler {
             }
             upstreamAnswered(response, clock.nanoTime(), record);
             metrics.upstreamHeaders((record.upstreamHeadersNanos - record.startNanos) / 1e9);
-            if (UpstreamAnswer.isEventStream(response) && relayable(response, record)) {
+            StreamDecoding decoding = StreamDecoding.of(response);
+            if (UpstreamAnswer.isEventStream(response) && relayable(decoding, response, record)) {
                 ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
-                if (StreamDecoding.of(response) != StreamDecoding.IDENTITY) {
+                if (decoding != StreamDecoding.IDENTITY) {
                     exchange.getResponseHeaders().remove("Content-Encoding"); // relay decodes it
                 }
                 handedOver = true;
@@ -152,14 +153,15 @@ final class ProxyHandler implements HttpHandler {
     }
 
     /** An event stream in an encoding relay cannot decode is proxied untouched, without pings. */
-    private boolean relayable(UpstreamResponse response, ExchangeRecord record) {
-        if (StreamDecoding.of(response) != StreamDecoding.UNSUPPORTED) {
+    private boolean relayable(StreamDecoding decoding, UpstreamResponse response, ExchangeRecord record) {
+        if (decoding != StreamDecoding.UNSUPPORTED) {
             return true;
         }
-        String encoding = response.header("Content-Encoding").orElse("");
-        LOG.log(Level.WARNING, "event stream with Content-Encoding {0} relayed untouched, without pings", encoding);
+        String why = "event stream with Content-Encoding " + response.header("Content-Encoding").orElse("")
+                + " relayed untouched, without pings";
+        LOG.log(Level.WARNING, why);
         metrics.refused("undecodable_stream");
-        record.failed("event stream with Content-Encoding " + encoding + " relayed untouched, without pings");
+        record.failed(why);
         return false;
     }
 

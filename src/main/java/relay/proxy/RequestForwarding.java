@@ -55,7 +55,7 @@ final class RequestForwarding {
         for (String value : values) {
             for (String item : value.split(",")) {
                 String coding = item.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-                if (StreamDecoding.DECODABLE.contains(coding) || coding.equals("x-gzip")) {
+                if (StreamDecoding.DECODABLE.contains(coding)) {
                     kept.add(item.trim());
                 }
             }

@@ -18,7 +18,7 @@ enum StreamDecoding {
     IDENTITY, GZIP, DEFLATE, UNSUPPORTED;
 
     /** What relay asks upstreams for: only codings it can decode, so every event stream can be pinged. */
-    static final List<String> DECODABLE = List.of("gzip", "deflate", "identity");
+    static final List<String> DECODABLE = List.of("gzip", "x-gzip", "deflate", "identity");
     private static final int INFLATE_BUFFER = 2048;
 
     static StreamDecoding of(UpstreamResponse response) {
