@@ -18,6 +18,11 @@ public final class ServerProperties {
         setIfAbsent("sun.net.httpserver.maxReqTime", Long.toString(Math.max(1, server.requestTimeout().toSeconds())));
         setIfAbsent("sun.net.httpserver.maxReqHeaders", Integer.toString(server.maxHeaders()));
         setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(server.maxHeaderBytes()));
+        // The JDK keeps only 200 idle keep-alive connections and closes the rest the moment their
+        // exchange ends; a client that already picked such a connection for its next POST sees EOF,
+        // and POST is not retried. Every connection that carried a stream may stay idle, within the
+        // server's idle interval.
+        setIfAbsent("sun.net.httpserver.maxIdleConnections", Integer.toString(server.maxStreams()));
     }
 
     private static void setIfAbsent(String name, String value) {
