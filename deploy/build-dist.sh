@@ -86,8 +86,14 @@ while [ -h "$self" ]; do
 done
 home=$(cd -P -- "$(dirname -- "$self")/.." && pwd)
 # exec: the JVM replaces this shell, so signals (SIGTERM from systemd, Ctrl-C) reach relay itself
+# The collector and its tuning (relay.launch.JvmOptions); a collector named in RELAY_JAVA_OPTS
+# replaces it, because the JVM refuses two.
+collector="-XX:+UseSerialGC -Xmn8m -XX:PretenureSizeThreshold=2048"
+for option in ${RELAY_JAVA_OPTS:-}; do
+    case $option in -XX:+Use*GC) collector= ;; esac
+done
 # shellcheck disable=SC2086
-exec "$home/runtime/bin/java" --enable-preview -XX:+ExitOnOutOfMemoryError ${RELAY_JAVA_OPTS:-} \
+exec "$home/runtime/bin/java" --enable-preview -XX:+ExitOnOutOfMemoryError $collector -XX:+UseTransparentHugePages -XX:+UseCompactObjectHeaders -XX:InitialRAMPercentage=25 ${RELAY_JAVA_OPTS:-} \
     -jar "$home/lib/relay.jar" "$@"
 EOF
 chmod 755 "$out/bin/relay"

@@ -67,9 +67,7 @@ public final class Launcher {
     private static int runChild(Path java, String[] args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(java.toString());
-        command.add("--enable-preview");
-        command.add("-XX:+ExitOnOutOfMemoryError");
-        command.addAll(extraJvmOptions());
+        command.addAll(JvmOptions.withOperatorOptions(extraJvmOptions()));
         // Lets the child end itself if this launcher is SIGKILLed (it would otherwise be orphaned).
         command.add("-Drelay.launcher.pid=" + ProcessHandle.current().pid());
         command.add("-cp");

@@ -28,6 +28,7 @@ import relay.config.Config;
 import relay.config.ConfigException;
 import relay.config.ConfigLoader;
 import relay.config.ServerSettings;
+import relay.launch.JvmOptions;
 
 /**
  * No cluster, container engine or init system runs here, so the deployment files (docs/deploy.md) are
@@ -148,18 +149,37 @@ class DeploymentFilesTest {
     }
 
     @Test
-    void everyStartCommandEnablesPreviewAndExitsOnOutOfMemory() {
+    void everyStartCommandCarriesTheSameJvmOptions() {
+        // relay's options in the launcher's order: preview, OOM exit, collector, the rest; then the heap
+        List<String> tuning = new ArrayList<>(JVM_FLAGS);
+        tuning.addAll(JvmOptions.COLLECTOR);
+        tuning.addAll(JvmOptions.COMMON);
+        List<String> launcher = JvmOptions.withOperatorOptions(List.of());
+        assertEquals(tuning, launcher.subList(0, tuning.size()), "the launcher's child");
+        assertEquals(List.of(JvmOptions.HOST_HEAP), launcher.subList(tuning.size(), launcher.size()));
+
         List<String> entrypoint = json(dockerfile("ENTRYPOINT").getLast());
         List<String> command = strings(at(relayContainer(), "command"));
-        String startScript = read(ROOT.resolve("deploy/build-dist.sh")).lines()
-                .filter(l -> l.contains("runtime/bin/java")).findFirst().orElseThrow();
-        for (String flag : JVM_FLAGS) {
-            assertTrue(entrypoint.contains(flag), "Dockerfile ENTRYPOINT has " + flag);
-            assertTrue(command.contains(flag), "Deployment command has " + flag);
-            assertTrue(startScript.contains(" " + flag + " "), "bin/relay has " + flag);
+        for (Map.Entry<String, List<String>> container : Map.of("Dockerfile ENTRYPOINT", entrypoint,
+                "Deployment command", command).entrySet()) {
+            List<String> argv = container.getValue();
+            assertEquals("java", argv.getFirst(), container.getKey());
+            assertEquals(tuning, argv.subList(1, 1 + tuning.size()), container.getKey());
+            // a heap fixed at its size: the initial share of the container's memory is the maximum share
+            assertEquals(List.of("-XX:InitialRAMPercentage=70", "-XX:MaxRAMPercentage=70"),
+                    argv.subList(1 + tuning.size(), argv.indexOf("-jar")), container.getKey());
         }
-        assertEquals("java", entrypoint.getFirst());
-        assertEquals("java", command.getFirst());
+
+        List<String> script = read(ROOT.resolve("deploy/build-dist.sh")).lines().toList();
+        String collector = script.stream().filter(l -> l.startsWith("collector=\"")).findFirst().orElseThrow();
+        assertEquals("collector=\"" + String.join(" ", JvmOptions.COLLECTOR) + "\"", collector, "bin/relay");
+        String exec = script.stream().filter(l -> l.contains("runtime/bin/java")).findFirst().orElseThrow();
+        List<String> scriptTuning = new ArrayList<>(JVM_FLAGS);
+        scriptTuning.add("$collector");
+        scriptTuning.addAll(JvmOptions.COMMON);
+        scriptTuning.add(JvmOptions.HOST_HEAP);
+        scriptTuning.add("${RELAY_JAVA_OPTS:-}");
+        assertTrue(exec.contains(" " + String.join(" ", scriptTuning) + " "), "bin/relay: " + exec);
         assertTrue(systemd().get("ExecStart").startsWith("/opt/relay/bin/relay "), "the unit runs bin/relay");
     }
 
