@@ -26,6 +26,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import relay.launch.JvmOptions;
 
 /**
  * End-to-end load benchmark: relay as a child process between a fast loopback SSE upstream (in this
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * java --enable-preview -cp target/relay-benchmarks.jar relay.bench.LoadBench \
  *     [--streams 200] [--rounds 5] [--events 200] [--interval-ms 5] [--size 40] [--ping-ms 1000]
- *     [--warmup 400] [--relay-jar target/relay.jar] [--java PATH] [--jvm-opts "-Xmx512m ..."]
+ *     [--warmup 400] [--ramp-ms 0] [--relay-jar target/relay.jar] [--java PATH] [--jvm-opts "-Xmx512m ..."]
  *     [--timeout-s 300]
  * </pre>
  */
@@ -55,6 +56,7 @@ public final class LoadBench {
     private final int size;
     private final int pingMs;
     private final int warmup;
+    private final int rampMs;
     private final long deadlineNanos;
     private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
 
@@ -67,6 +69,7 @@ public final class LoadBench {
         this.size = intOption("size", 40);
         this.pingMs = intOption("ping-ms", 1000);
         this.warmup = intOption("warmup", 400);
+        this.rampMs = intOption("ramp-ms", 0);
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(intOption("timeout-s", 300));
     }
 
@@ -75,7 +78,7 @@ public final class LoadBench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 System.err.println("usage: LoadBench [--streams N] [--rounds R] [--events E] [--interval-ms I] [--size B]"
-                        + " [--ping-ms P] [--warmup W] [--relay-jar JAR] [--java PATH] [--jvm-opts OPTS] [--timeout-s T]");
+                        + " [--ping-ms P] [--warmup W] [--ramp-ms R] [--relay-jar JAR] [--java PATH] [--jvm-opts OPTS] [--timeout-s T]");
                 System.exit(2);
             }
             options.put(args[i].substring(2), args[++i]);
@@ -119,11 +122,10 @@ public final class LoadBench {
                     prefix = "/v1"
                     upstream = "%s"
                     """.formatted(port, Math.max(10_000, streams + 100), pingMs, upstream.baseUri()));
-            List<String> command = new ArrayList<>(List.of(javaCommand, "--enable-preview", "-XX:+ExitOnOutOfMemoryError"));
+            // relay runs with the options it ships with (the launcher's); --jvm-opts are the operator's
+            List<String> command = new ArrayList<>(List.of(javaCommand));
             String jvmOpts = options.getOrDefault("jvm-opts", "").strip();
-            if (!jvmOpts.isEmpty()) {
-                command.addAll(Arrays.asList(jvmOpts.split("\\s+")));
-            }
+            command.addAll(JvmOptions.withOperatorOptions(jvmOpts.isEmpty() ? List.of() : Arrays.asList(jvmOpts.split("\\s+"))));
             command.addAll(List.of("-jar", jar.toString(), toml.toString()));
             Path log = work.resolve("relay.log");
             System.out.println("relay LoadBench " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors()
@@ -147,7 +149,7 @@ public final class LoadBench {
             System.out.printf(Locale.ROOT, "  relay pid %d: %d ms from spawn to its 'listening' line%n", pid, startupMs);
 
             if (warmup > 0) {
-                Phase warm = runPhase(relayAddress, Math.min(100, warmup), Math.max(1, warmup / Math.min(100, warmup)), null);
+                Phase warm = runPhase(relayAddress, Math.min(100, warmup), Math.max(1, warmup / Math.min(100, warmup)), 0);
                 System.out.printf(Locale.ROOT, "  warm-up (not recorded): %d streams, %d ok, %d events%n",
                         warm.started.get(), warm.ok.get(), warm.events.get());
             }
@@ -157,7 +159,7 @@ public final class LoadBench {
             long ticksBefore = cpuTicks(pid);
             Thread samplerThread = Thread.ofPlatform().daemon().name("rss-sampler").start(sampler);
             long t0 = System.nanoTime();
-            Phase phase = runPhase(relayAddress, streams, rounds, sampler);
+            Phase phase = runPhase(relayAddress, streams, rounds, rampMs);
             long wallNanos = System.nanoTime() - t0;
             long ticksAfter = cpuTicks(pid);
             sampler.stop = true;
@@ -217,13 +219,25 @@ public final class LoadBench {
         final AtomicInteger peakConcurrent = new AtomicInteger();
         final ConcurrentLinkedQueue<long[]> latencies = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+        /** Per stream, the longest wait between two arrivals, counting from the request to the first byte (ns). */
+        final ConcurrentLinkedQueue<Long> silences = new ConcurrentLinkedQueue<>();
     }
 
-    private Phase runPhase(InetSocketAddress relay, int clients, int streamsPerClient, Sampler sampler) throws InterruptedException {
+    private Phase runPhase(InetSocketAddress relay, int clients, int streamsPerClient, int rampMillis) throws InterruptedException {
         Phase phase = new Phase();
         List<Thread> threads = new ArrayList<>(clients);
+        long begin = System.nanoTime();
         for (int c = 0; c < clients; c++) {
+            long startAt = begin + TimeUnit.MILLISECONDS.toNanos((long) rampMillis * c / clients);
             threads.add(Thread.ofVirtual().start(() -> {
+                long wait = startAt - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(java.time.Duration.ofNanos(wait)); // the ramp: this client's start time
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
                 for (int r = 0; r < streamsPerClient && System.nanoTime() < deadlineNanos; r++) {
                     phase.started.incrementAndGet();
                     int now = phase.concurrent.incrementAndGet();
@@ -268,6 +282,7 @@ public final class LoadBench {
                 + "\r\nConnection: close\r\n\r\n";
         long[] latencies = new long[events];
         int received = 0;
+        long longestGap = 0;
         try (Socket socket = new Socket()) {
             openSockets.add(socket);
             try {
@@ -277,6 +292,7 @@ public final class LoadBench {
                 out.write(head.getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
                 out.flush();
+                long lastArrival = System.nanoTime();
                 InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
                 String status = line(in);
                 if (!status.startsWith("HTTP/1.1 200")) {
@@ -312,6 +328,8 @@ public final class LoadBench {
                         }
                     }
                     long now = System.nanoTime();
+                    longestGap = Math.max(longestGap, now - lastArrival);
+                    lastArrival = now;
                     sse.feed(buffer, n, now);
                     while (sse.pendingLatencies > 0) {
                         long latency = sse.takeLatency();
@@ -329,6 +347,7 @@ public final class LoadBench {
                 openSockets.remove(socket);
             }
         } finally {
+            phase.silences.add(longestGap);
             phase.events.addAndGet(received);
             phase.latencies.add(Arrays.copyOf(latencies, Math.min(received, latencies.length)));
         }
@@ -499,6 +518,10 @@ public final class LoadBench {
         System.out.printf(Locale.ROOT, "  latency us:  p50 %d  p90 %d  p99 %d  max %d  (n=%d)%n",
                 percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1000,
                 all.length);
+        long[] silences = phase.silences.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "  silence ms:  per stream longest gap between arrivals (request to first byte included): p50 %d  p99 %d  max %d%n",
+                percentile(silences, 0.50) / 1000, percentile(silences, 0.99) / 1000,
+                silences.length == 0 ? 0 : silences[silences.length - 1] / 1_000_000);
         System.out.printf(Locale.ROOT, "  relay CPU:   %.2f s (utime+stime) = %.3f s per 100k events%n",
                 cpuSeconds, cpuSeconds * 100_000 / Math.max(1, eventsReceived));
         System.out.printf(Locale.ROOT, "  relay RSS:   %.1f MiB before, %.1f MiB peak; (peak - before) / %d peak streams = %.1f KiB per stream%n",
