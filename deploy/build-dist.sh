@@ -89,14 +89,73 @@ home=$(cd -P -- "$(dirname -- "$self")/.." && pwd)
 # The collector and its tuning (relay.launch.JvmOptions); a collector named in RELAY_JAVA_OPTS
 # replaces it, because the JVM refuses two.
 collector="-XX:+UseSerialGC -Xmn8m -XX:PretenureSizeThreshold=2048"
+# The AOT cache build-dist made is valid only with relay's collector options, and not while making one.
+aot=
+[ -f "$home/lib/relay.aot" ] && aot="-XX:AOTCache=$home/lib/relay.aot"
 for option in ${RELAY_JAVA_OPTS:-}; do
-    case $option in -XX:+Use*GC) collector= ;; esac
+    case $option in
+        -XX:+Use*GC) collector= aot= ;;
+        -XX:AOTCache*) aot= ;;
+    esac
 done
 # shellcheck disable=SC2086
-exec "$home/runtime/bin/java" --enable-preview -XX:+ExitOnOutOfMemoryError $collector -XX:+UseTransparentHugePages -XX:+UseCompactObjectHeaders -XX:InitialRAMPercentage=25 ${RELAY_JAVA_OPTS:-} \
+exec "$home/runtime/bin/java" --enable-preview -XX:+ExitOnOutOfMemoryError $collector -XX:+UseTransparentHugePages -XX:+UseCompactObjectHeaders -XX:InitialRAMPercentage=25 $aot ${RELAY_JAVA_OPTS:-} \
     -jar "$home/lib/relay.jar" "$@"
 EOF
 chmod 755 "$out/bin/relay"
+
+# --- AOT cache (JEP 483/515): a training run, so that a fresh relay does not wait for the JIT -------
+# relay proxies to itself: /v1 goes over loopback HTTP to /loop, the built-in demo model, so the
+# training exercises the upstream client, events and pings. 1,600 streams in four rounds of 400
+# curl clients; the cache is written when relay exits. Without curl, or if training fails, the
+# distribution ships without a cache and bin/relay runs as before. SKIP_AOT=1 skips it.
+if [ "${SKIP_AOT:-0}" != 1 ] && command -v curl > /dev/null; then
+    train=$(mktemp -d)
+    port=18960
+    cat > "$train/train.toml" <<TOML
+[server]
+listen = "127.0.0.1:$port"
+[ping]
+interval = "200ms"
+[demo]
+think = "700ms"
+tokens = 40
+token_interval = "10ms"
+[[routes]]
+prefix = "/loop"
+upstream = "demo"
+[[routes]]
+prefix = "/v1"
+upstream = "http://127.0.0.1:$port/loop"
+TOML
+    RELAY_JAVA_OPTS="-XX:AOTCacheOutput=$out/lib/relay.aot" "$out/bin/relay" "$train/train.toml" > "$train/relay.log" 2>&1 &
+    trainer=$!
+    tries=0
+    until curl -s -o /dev/null "http://127.0.0.1:$port/healthz"; do
+        tries=$((tries + 1))
+        [ $tries -lt 100 ] || break
+        sleep 0.1
+    done
+    for round in 1 2 3 4; do
+        clients=
+        for _ in $(seq 1 400); do
+            curl -sN -o /dev/null -H 'Content-Type: application/json' \
+                -d '{"model":"demo","stream":true,"messages":[{"role":"user","content":"hi"}]}' \
+                "http://127.0.0.1:$port/v1/chat/completions" &
+            clients="$clients $!"
+        done
+        # shellcheck disable=SC2086
+        wait $clients || true
+    done
+    kill -TERM "$trainer" 2>/dev/null || true
+    wait "$trainer" || true
+    if [ -s "$out/lib/relay.aot" ]; then
+        echo "build-dist: AOT cache $(du -h "$out/lib/relay.aot" | cut -f1) from a training run of $round x 400 streams"
+    else
+        echo "build-dist: no AOT cache (training failed, see $train/relay.log); shipping without one" >&2
+        rm -f "$out/lib/relay.aot"
+    fi
+fi
 
 # --- smoke test and archive ---------------------------------------------------------------------
 version=$("$out/bin/relay" --version | awk '{print $2}')

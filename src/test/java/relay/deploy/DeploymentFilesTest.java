@@ -178,6 +178,7 @@ class DeploymentFilesTest {
         scriptTuning.add("$collector");
         scriptTuning.addAll(JvmOptions.COMMON);
         scriptTuning.add(JvmOptions.HOST_HEAP);
+        scriptTuning.add("$aot");
         scriptTuning.add("${RELAY_JAVA_OPTS:-}");
         assertTrue(exec.contains(" " + String.join(" ", scriptTuning) + " "), "bin/relay: " + exec);
         assertTrue(systemd().get("ExecStart").startsWith("/opt/relay/bin/relay "), "the unit runs bin/relay");
