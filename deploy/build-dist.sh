@@ -111,7 +111,7 @@ chmod 755 "$out/bin/relay"
 # distribution ships without a cache and bin/relay runs as before. SKIP_AOT=1 skips it.
 if [ "${SKIP_AOT:-0}" != 1 ] && command -v curl > /dev/null; then
     train=$(mktemp -d)
-    port=18960
+    port=${AOT_TRAIN_PORT:-18960}   # loopback only; set AOT_TRAIN_PORT if this one is taken
     cat > "$train/train.toml" <<TOML
 [server]
 listen = "127.0.0.1:$port"
