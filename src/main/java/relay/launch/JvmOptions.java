@@ -6,13 +6,15 @@ import java.util.regex.Pattern;
 
 /**
  * The JVM options every start command relay ships carries (the launcher's child, bin/relay, the
- * Dockerfile, the k8s manifest; DeploymentFilesTest keeps them in step). Why each one is in
- * docs/benchmarks.md, "JVM options (issue 10)": in short, relay's heap is mostly long-lived
+ * Dockerfile, the k8s manifest; DeploymentFilesTest keeps them in step). Why each one is in the
+ * README's "Sizing" and docs/benchmarks.md, "Issue 10": in short, relay's heap is mostly long-lived
  * per-connection buffers, and on one or two cores the serial collector with a small young
  * generation, large arrays allocated straight into the old generation and a heap that never resizes
  * keeps pauses short enough for the heartbeat.
  */
 public final class JvmOptions {
+    /** What relay cannot run without: the preview API, and a visible exit instead of a half-dead JVM. */
+    public static final List<String> REQUIRED = List.of("--enable-preview", "-XX:+ExitOnOutOfMemoryError");
     /** The collector and its tuning; left out as a whole when the operator names a collector. */
     public static final List<String> COLLECTOR = List.of(
             "-XX:+UseSerialGC", "-Xmn8m", "-XX:PretenureSizeThreshold=2048");
@@ -20,7 +22,7 @@ public final class JvmOptions {
     public static final List<String> COMMON = List.of(
             "-XX:+UseTransparentHugePages", "-XX:+UseCompactObjectHeaders");
     /**
-     * Outside a container the heap is the JVM's default maximum (a quarter of memory), committed
+     * Outside a container the heap is the JVM's default maximum (a quarter of memory), sized so
      * from the start so that the old generation never grows through a full collection.
      */
     public static final String HOST_HEAP = "-XX:InitialRAMPercentage=25";
@@ -34,9 +36,7 @@ public final class JvmOptions {
      * except that a collector the operator chooses replaces relay's, because the JVM refuses two.
      */
     public static List<String> withOperatorOptions(List<String> operator) {
-        List<String> options = new ArrayList<>();
-        options.add("--enable-preview");
-        options.add("-XX:+ExitOnOutOfMemoryError");
+        List<String> options = new ArrayList<>(REQUIRED);
         if (operator.stream().noneMatch(o -> COLLECTOR_CHOICE.matcher(o).matches())) {
             options.addAll(COLLECTOR);
         }

@@ -39,7 +39,6 @@ import relay.launch.JvmOptions;
 class DeploymentFilesTest {
     private static final Path ROOT = Path.of(System.getProperty("basedir", "")).toAbsolutePath();
     private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
-    private static final List<String> JVM_FLAGS = List.of("--enable-preview", "-XX:+ExitOnOutOfMemoryError");
     /** docs/benchmarks.md sizing assumptions: ~150 MiB base plus ~64 KiB per concurrent stream. */
     private static final long BASE_BYTES = 150L << 20;
     private static final long BYTES_PER_STREAM = 64L << 10;
@@ -151,7 +150,7 @@ class DeploymentFilesTest {
     @Test
     void everyStartCommandCarriesTheSameJvmOptions() {
         // relay's options in the launcher's order: preview, OOM exit, collector, the rest; then the heap
-        List<String> tuning = new ArrayList<>(JVM_FLAGS);
+        List<String> tuning = new ArrayList<>(JvmOptions.REQUIRED);
         tuning.addAll(JvmOptions.COLLECTOR);
         tuning.addAll(JvmOptions.COMMON);
         List<String> launcher = JvmOptions.withOperatorOptions(List.of());
@@ -174,7 +173,7 @@ class DeploymentFilesTest {
         String collector = script.stream().filter(l -> l.startsWith("collector=\"")).findFirst().orElseThrow();
         assertEquals("collector=\"" + String.join(" ", JvmOptions.COLLECTOR) + "\"", collector, "bin/relay");
         String exec = script.stream().filter(l -> l.contains("runtime/bin/java")).findFirst().orElseThrow();
-        List<String> scriptTuning = new ArrayList<>(JVM_FLAGS);
+        List<String> scriptTuning = new ArrayList<>(JvmOptions.REQUIRED);
         scriptTuning.add("$collector");
         scriptTuning.addAll(JvmOptions.COMMON);
         scriptTuning.add(JvmOptions.HOST_HEAP);
