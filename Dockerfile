@@ -34,5 +34,5 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
     CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /healthz HTTP/1.0\\r\\n\\r\\n' >&3 && read -r -t 2 _ code _ <&3 && [ \"$code\" = 200 ]"]
 # SIGTERM (docker stop) drains: give it longer than server.drain_timeout, e.g. docker stop -t 45.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["java", "--enable-preview", "-XX:+ExitOnOutOfMemoryError", "-XX:+UseSerialGC", "-Xmn8m", "-XX:PretenureSizeThreshold=2048", "-XX:+UseTransparentHugePages", "-XX:+UseCompactObjectHeaders", "-XX:InitialRAMPercentage=70", "-XX:MaxRAMPercentage=70", "-jar", "/opt/relay/relay.jar"]
+ENTRYPOINT ["java", "--enable-preview", "-XX:+ExitOnOutOfMemoryError", "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmn8m", "-XX:PretenureSizeThreshold=2048", "-XX:+UseTransparentHugePages", "-XX:+UseCompactObjectHeaders", "-XX:InitialRAMPercentage=70", "-XX:MaxRAMPercentage=70", "-jar", "/opt/relay/relay.jar"]
 CMD ["/etc/relay/config.toml"]

@@ -99,7 +99,7 @@ for option in ${RELAY_JAVA_OPTS:-}; do
     esac
 done
 # shellcheck disable=SC2086
-exec "$home/runtime/bin/java" --enable-preview -XX:+ExitOnOutOfMemoryError $collector -XX:+UseTransparentHugePages -XX:+UseCompactObjectHeaders -XX:InitialRAMPercentage=25 $aot ${RELAY_JAVA_OPTS:-} \
+exec "$home/runtime/bin/java" --enable-preview -XX:+ExitOnOutOfMemoryError --add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED $collector -XX:+UseTransparentHugePages -XX:+UseCompactObjectHeaders -XX:InitialRAMPercentage=25 $aot ${RELAY_JAVA_OPTS:-} \
     -jar "$home/lib/relay.jar" "$@"
 EOF
 chmod 755 "$out/bin/relay"

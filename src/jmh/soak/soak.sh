@@ -49,7 +49,7 @@ prefix = "/v1"
 upstream = "http://127.0.0.1:$up_port"
 TOML
 # shellcheck disable=SC2086
-taskset -c 1 "$java" --enable-preview -XX:+ExitOnOutOfMemoryError $jvm_opts -jar "$jar" "$out/relay.toml" \
+taskset -c 1 "$java" --enable-preview -XX:+ExitOnOutOfMemoryError --add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED $jvm_opts -jar "$jar" "$out/relay.toml" \
   > "$out/relay.log" 2>&1 &
 relay=$!
 pids+=($relay)

@@ -13,8 +13,16 @@ import java.util.regex.Pattern;
  * keeps pauses short enough for the heartbeat.
  */
 public final class JvmOptions {
-    /** What relay cannot run without: the preview API, and a visible exit instead of a half-dead JVM. */
-    public static final List<String> REQUIRED = List.of("--enable-preview", "-XX:+ExitOnOutOfMemoryError");
+    /**
+     * What relay needs: the preview API, a visible exit instead of a half-dead JVM, and the client
+     * watch's way to the client sockets (the JDK server's internals and the FFM API; without these
+     * three relay runs, and notices a departed client only when a write to it fails).
+     */
+    public static final List<String> REQUIRED = List.of("--enable-preview", "-XX:+ExitOnOutOfMemoryError",
+            "--add-opens=jdk.httpserver/sun.net.httpserver=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--enable-native-access=ALL-UNNAMED");
+    /** The three options of {@link #REQUIRED} that give relay the client watch. */
+    public static final List<String> CLIENT_WATCH = REQUIRED.subList(2, REQUIRED.size());
     /** The collector and its tuning; left out as a whole when the operator names a collector. */
     public static final List<String> COLLECTOR = List.of(
             "-XX:+UseSerialGC", "-Xmn8m", "-XX:PretenureSizeThreshold=2048");

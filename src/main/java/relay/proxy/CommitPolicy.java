@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import relay.config.Config;
 import relay.config.Route;
+import relay.stream.ClientDeparture;
 import relay.time.NanoClock;
 import relay.upstream.UpstreamCall;
 
@@ -17,18 +18,24 @@ import relay.upstream.UpstreamCall;
 final class CommitPolicy {
     private final Config config;
     private final NanoClock clock;
+    private final DepartureRace race;
 
-    CommitPolicy(Config config, NanoClock clock) {
+    CommitPolicy(Config config, NanoClock clock, DepartureRace race) {
         this.config = config;
         this.clock = clock;
+        this.race = race;
     }
 
     boolean pings(Route route) {
         return config.ping().enabled() && route.ping();
     }
 
-    /** True when relay commits now; false when the upstream answered in time, or relay waits for it whatever it takes. */
-    boolean commitsFirst(UpstreamCall call, Route route, boolean streamRequest, long requestStartNanos) {
+    /**
+     * True when relay commits now; false when the upstream answered in time, or relay waits for it
+     * whatever it takes. A client that leaves during the grace ends the wait (ClientGoneException).
+     */
+    boolean commitsFirst(UpstreamCall call, Route route, boolean streamRequest, long requestStartNanos,
+            ClientDeparture departure) throws ClientGoneException, InterruptedException {
         if (!streamRequest || !pings(route)) {
             return false;
         }
@@ -37,7 +44,7 @@ final class CommitPolicy {
             return true;
         }
         try {
-            return !call.awaitResponse(grace);
+            return !race.await(() -> call.awaitResponse(grace), departure);
         } catch (IOException e) {
             return false; // call.response() will report the failure with its real status code
         }

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,12 +14,14 @@ import relay.config.Config;
 import relay.config.Route;
 import relay.ops.AccessLog;
 import relay.ops.Metrics;
+import relay.stream.ClientDeparture;
 import relay.stream.ClientWriter;
 import relay.stream.EndReason;
 import relay.time.NanoClock;
 import relay.upstream.RequestBodyException;
 import relay.upstream.UpstreamCall;
 import relay.upstream.UpstreamResponse;
+import relay.watch.ClientWatcher;
 
 /**
  * Handles one client exchange on its own virtual thread, as one path: refuse (what relay answers
@@ -28,6 +31,8 @@ import relay.upstream.UpstreamResponse;
 final class ProxyHandler implements HttpHandler {
     private static final System.Logger LOG = System.getLogger("relay.proxy");
     static final String REQUEST_ID = "X-Relay-Request-Id";
+    /** nginx's code for a client that left before its answer; logged, never sent. */
+    static final int CLIENT_CLOSED_REQUEST = 499;
 
     private final Config config;
     private final RouteTable routes;
@@ -40,9 +45,11 @@ final class ProxyHandler implements HttpHandler {
     private final CommitPolicy commitPolicy;
     private final UpstreamFailures failures;
     private final StreamResponder streams;
+    private final ClientWatcher watcher;
+    private final DepartureRace race;
 
     ProxyHandler(Config config, RouteTable routes, AccessLog accessLog, NanoClock clock, TrackedThreads streamThreads,
-            Admission admission, BooleanSupplier draining, Metrics metrics) {
+            Admission admission, BooleanSupplier draining, Metrics metrics, ClientWatcher watcher) {
         this.config = config;
         this.routes = routes;
         this.accessLog = accessLog;
@@ -51,7 +58,9 @@ final class ProxyHandler implements HttpHandler {
         this.metrics = metrics;
         this.auth = new ClientAuth(config.server().clientKeys());
         this.refusals = new Refusals(metrics, auth, draining);
-        this.commitPolicy = new CommitPolicy(config, clock);
+        this.watcher = watcher;
+        this.race = new DepartureRace(streamThreads);
+        this.commitPolicy = new CommitPolicy(config, clock, race);
         this.failures = new UpstreamFailures(config);
         this.streams = new StreamResponder(config, clock, streamThreads, metrics);
     }
@@ -112,6 +121,7 @@ final class ProxyHandler implements HttpHandler {
                 refusals.tooLarge(exchange, record, config.server().maxBody());
             } else {
                 record.reason = EndReason.CLIENT_GONE;
+                record.status = CLIENT_CLOSED_REQUEST;
             }
             return;
         } catch (IOException e) {
@@ -119,16 +129,19 @@ final class ProxyHandler implements HttpHandler {
             return;
         }
         boolean handedOver = false;
+        // A stream request is watched from here to its end; a non-stream one once it is a long call.
+        ClientDeparture departure = record.stream ? watcher.watch(exchange) : ClientDeparture.UNWATCHED;
         try {
-            if (commitPolicy.commitsFirst(call, bound.route(), record.stream, record.startNanos)) {
+            if (commitPolicy.commitsFirst(call, bound.route(), record.stream, record.startNanos, departure)) {
                 handedOver = true;
-                streamBeforeHeaders(exchange, bound.route(), call, record);
+                streamBeforeHeaders(exchange, bound.route(), call, record, departure);
                 return;
             }
             UpstreamResponse response;
             try {
-                response = call.response();
+                response = record.stream ? streamResponse(call, departure) : nonStreamResponse(exchange, call, record);
             } catch (IOException e) {
+                departure.close();
                 failures.answer(exchange, e, record);
                 return;
             }
@@ -141,14 +154,47 @@ final class ProxyHandler implements HttpHandler {
                     exchange.getResponseHeaders().remove("Content-Encoding"); // relay decodes it
                 }
                 handedOver = true;
-                streams.respond(exchange, bound.route(), response.status(), UpstreamBody.answered(call, response), record);
+                streams.respond(exchange, bound.route(), response.status(), UpstreamBody.answered(call, response), record,
+                        departure);
             } else {
+                departure.close(); // before the response ends: the JDK may then give the connection to the next request
                 BodyProxy.proxy(exchange, response, record);
             }
+        } catch (ClientGoneException e) {
+            record.reason = EndReason.CLIENT_GONE;
+            record.status = CLIENT_CLOSED_REQUEST;
+        } catch (InterruptedException e) {
+            departure.close();
+            failures.shuttingDown(exchange, record);
         } finally {
+            departure.close();
             if (!handedOver) {
                 closeQuietly(call);
             }
+        }
+    }
+
+    /** The head the grace wait already read, or a wait for it that the client's departure ends. */
+    private UpstreamResponse streamResponse(UpstreamCall call, ClientDeparture departure)
+            throws IOException, ClientGoneException, InterruptedException {
+        if (call.awaitResponse(Duration.ZERO)) {
+            return call.response();
+        }
+        return race.await(call::response, departure);
+    }
+
+    /**
+     * A non-stream call answered within {@code ping.header_grace} costs what it always did; past the
+     * grace it is a long call, and its client is watched until the upstream's head arrives.
+     */
+    private UpstreamResponse nonStreamResponse(HttpExchange exchange, UpstreamCall call, ExchangeRecord record)
+            throws IOException, ClientGoneException, InterruptedException {
+        Duration grace = config.ping().headerGrace().minusNanos(clock.nanoTime() - record.startNanos);
+        if (!watcher.active() || call.awaitResponse(grace.isNegative() ? Duration.ZERO : grace)) {
+            return call.response();
+        }
+        try (ClientDeparture departure = watcher.watch(exchange)) {
+            return race.await(call::response, departure);
         }
     }
 
@@ -166,7 +212,8 @@ final class ProxyHandler implements HttpHandler {
     }
 
     /** The upstream is still silent after the grace: commit 200 now and keep the client alive. */
-    private void streamBeforeHeaders(HttpExchange exchange, Route route, UpstreamCall call, ExchangeRecord record) {
+    private void streamBeforeHeaders(HttpExchange exchange, Route route, UpstreamCall call, ExchangeRecord record,
+            ClientDeparture departure) {
         List<String> secrets = secrets(route);
         UpstreamBody upstream = UpstreamBody.late(call, (response, writer) -> {
             metrics.upstreamHeaders((clock.nanoTime() - record.startNanos) / 1e9);
@@ -175,7 +222,7 @@ final class ProxyHandler implements HttpHandler {
             }
             tellLateHeaders(exchange, response, writer);
         }, clock);
-        streams.respond(exchange, route, 200, upstream, record);
+        streams.respond(exchange, route, 200, upstream, record, departure);
         if (upstream.lateResponse() != null) {
             upstreamAnswered(upstream.lateResponse(), upstream.lateNanos(), record);
         }

@@ -19,6 +19,9 @@ import relay.ops.Metrics;
 import relay.time.NanoClock;
 import relay.upstream.HttpUpstream;
 import relay.upstream.Upstream;
+import relay.watch.ClientWatcher;
+import relay.watch.ExchangeSockets;
+import relay.watch.JdkExchangeSockets;
 
 /** The listening relay: the JDK's HttpServer with one virtual thread per exchange. */
 public final class RelayServer implements AutoCloseable {
@@ -30,13 +33,15 @@ public final class RelayServer implements AutoCloseable {
     private final ScheduledExecutorService upstreamWriteTimer;
     private final TrackedThreads exchangeThreads;
     private final TrackedThreads streamThreads;
+    private final ClientWatcher watcher;
 
     private final AtomicBoolean draining;
     private final Admission admission;
 
     private RelayServer(HttpServer server, ExecutorService exchanges, WriteWatchdog watchdog,
             ScheduledExecutorService upstreamWriteTimer, TrackedThreads exchangeThreads, TrackedThreads streamThreads,
-            AtomicBoolean draining, Admission admission) {
+            AtomicBoolean draining, Admission admission, ClientWatcher watcher) {
+        this.watcher = watcher;
         this.upstreamWriteTimer = upstreamWriteTimer;
         this.draining = draining;
         this.admission = admission;
@@ -52,6 +57,16 @@ public final class RelayServer implements AutoCloseable {
         return exchangeThreads.live();
     }
 
+    /** Client connections watched for a departure now (one per stream, or long non-stream call). */
+    public int watchedClients() {
+        return watcher.watching();
+    }
+
+    /** Whether a departed client is noticed at once (false: the JDK's internals were out of reach). */
+    public boolean watchesClients() {
+        return watcher.active();
+    }
+
     /** Scanner and pinger threads alive now: two per active stream at most. */
     public int liveStreamThreads() {
         return streamThreads.live();
@@ -62,6 +77,12 @@ public final class RelayServer implements AutoCloseable {
      * HttpServer class loaded (the JDK reads its settings once).
      */
     public static RelayServer start(Config config, AccessLog accessLog, NanoClock clock) throws IOException {
+        return start(config, accessLog, clock, JdkExchangeSockets::locate);
+    }
+
+    /** As {@link #start(Config, AccessLog, NanoClock)}, reaching client sockets through {@code sockets}. */
+    public static RelayServer start(Config config, AccessLog accessLog, NanoClock clock, ExchangeSockets.Locator sockets)
+            throws IOException {
         HttpServer server = HttpServer.create(config.server().listen(), BACKLOG);
         TrackedThreads exchangeThreads = new TrackedThreads("relay-exchange-");
         TrackedThreads streamThreads = new TrackedThreads("relay-stream-");
@@ -72,13 +93,15 @@ public final class RelayServer implements AutoCloseable {
         AtomicBoolean draining = new AtomicBoolean();
         Admission admission = new Admission(config.server().maxStreams());
         Metrics metrics = new Metrics();
+        ClientWatcher watcher = ClientWatcher.start(sockets, accessLog::info);
         ProxyHandler proxy = new ProxyHandler(config, routes, accessLog, clock, streamThreads, admission,
-                draining::get, metrics);
+                draining::get, metrics, watcher);
         server.createContext("/", new OpsHandler(proxy, () -> !draining.get(), metrics))
                 .getFilters().add(new WriteTimeoutFilter(watchdog, clock));
         server.setExecutor(exchanges);
         server.start();
-        return new RelayServer(server, exchanges, watchdog, upstreamWriteTimer, exchangeThreads, streamThreads, draining, admission);
+        return new RelayServer(server, exchanges, watchdog, upstreamWriteTimer, exchangeThreads, streamThreads, draining,
+                admission, watcher);
     }
 
     private static List<BoundRoute> bind(Config config, ScheduledExecutorService upstreamWriteTimer) {
@@ -145,6 +168,7 @@ public final class RelayServer implements AutoCloseable {
         exchanges.shutdownNow();
         try {
             exchanges.close();
+            watcher.close(); // after every exchange has ended: none is still watched
             watchdog.close();
             upstreamWriteTimer.shutdownNow();
             upstreamWriteTimer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);

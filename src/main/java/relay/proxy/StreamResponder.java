@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import relay.config.Config;
 import relay.config.Route;
 import relay.ops.Metrics;
+import relay.stream.ClientDeparture;
 import relay.stream.ClientWriter;
 import relay.stream.EndReason;
 import relay.time.NanoClock;
@@ -33,9 +34,11 @@ final class StreamResponder {
 
     /**
      * Sends {@code status} with the SSE headers (plus whatever the caller already put in the response
-     * headers), then relays {@code upstream}, which this takes over: it is closed when this returns.
+     * headers), then relays {@code upstream}, which this takes over: it is closed when this returns,
+     * and so is {@code departure}, before the response ends.
      */
-    void respond(HttpExchange exchange, Route route, int status, UpstreamBody upstream, ExchangeRecord record) {
+    void respond(HttpExchange exchange, Route route, int status, UpstreamBody upstream, ExchangeRecord record,
+            ClientDeparture departure) {
         record.stream = true;
         record.status = status;
         ResponseHeaders.setEventStream(exchange.getResponseHeaders());
@@ -45,6 +48,7 @@ final class StreamResponder {
             out = exchange.getResponseBody();
             out.flush(); // the headers are the stream's first write: the client must see them now
         } catch (IOException e) {
+            departure.close();
             record.reason = EndReason.CLIENT_GONE;
             closeQuietly(upstream);
             return;
@@ -53,7 +57,8 @@ final class StreamResponder {
         UsageMeter usage = new UsageMeter();
         long started = clock.nanoTime();
         metrics.streamStarted();
-        StreamEnd end = new StreamSession(options(route), clock, threads).run(upstream, writer, usage);
+        StreamEnd end = new StreamSession(options(route), clock, threads).run(upstream, writer, usage, departure);
+        departure.close(); // before the response ends: the JDK may then give the connection to the next request
         if (end.reason().needsErrorEvent()) {
             writer.writeFinal(ErrorEvent.forEnd(config, route, exchange.getRequestURI().getPath(), end));
         }

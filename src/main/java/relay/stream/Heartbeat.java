@@ -9,7 +9,8 @@ import relay.time.NanoClock;
  * more than one interval of silence and a busy stream is never pinged), the idle deadline
  * ({@code stream.idle_timeout} after the upstream's last byte) and {@code stream.max_duration}
  * after the stream began. It runs on routes without pings too, then only for the deadlines: the
- * upstream socket then needs no read timeout during a stream.
+ * upstream socket then needs no read timeout during a stream. Its sleep is a wait on the client's
+ * {@link ClientDeparture}, so a client that leaves ends the stream at once, silent or not.
  */
 final class Heartbeat {
     private final ClientWriter writer;
@@ -19,8 +20,10 @@ final class Heartbeat {
     private final long endNanos;
     private final NanoClock clock;
     private final UpstreamActivity activity;
+    private final ClientDeparture departure;
 
-    Heartbeat(ClientWriter writer, StreamOptions options, NanoClock clock, UpstreamActivity activity) {
+    Heartbeat(ClientWriter writer, StreamOptions options, NanoClock clock, UpstreamActivity activity,
+            ClientDeparture departure) {
         this.writer = writer;
         this.ping = options.ping() ? pingBytes(options.pingComment()) : null;
         this.intervalNanos = options.pingInterval().toNanos();
@@ -28,6 +31,7 @@ final class Heartbeat {
         this.endNanos = clock.nanoTime() + options.maxDuration().toNanos();
         this.clock = clock;
         this.activity = activity;
+        this.departure = departure;
     }
 
     static byte[] pingBytes(String comment) {
@@ -50,8 +54,8 @@ final class Heartbeat {
                 if (ping != null) {
                     wait = Math.min(wait, writer.lastWriteNanos() + intervalNanos - now);
                 }
-                if (wait > 0) {
-                    clock.sleep(wait);
+                if (wait > 0 && departure.awaitGone(clock, wait)) {
+                    return StreamEnd.of(EndReason.CLIENT_GONE);
                 }
                 if (ping != null) {
                     writer.pingIfDue(ping, intervalNanos);

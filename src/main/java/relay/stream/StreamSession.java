@@ -28,11 +28,19 @@ public final class StreamSession {
         this.threads = threads;
     }
 
-    /** Runs the stream; {@code usage} collects the token usage the stream reports about itself. */
+    /** Runs the stream of an unwatched client (a departure is noticed when a write fails). */
     public StreamEnd run(BodySource upstream, ClientWriter writer, UsageMeter usage) {
+        return run(upstream, writer, usage, ClientDeparture.UNWATCHED);
+    }
+
+    /**
+     * Runs the stream; {@code usage} collects the token usage the stream reports about itself, and
+     * the client's {@code departure} ends it with {@code client_gone} the moment it happens.
+     */
+    public StreamEnd run(BodySource upstream, ClientWriter writer, UsageMeter usage, ClientDeparture departure) {
         UpstreamActivity activity = new UpstreamActivity(clock);
         EventForwarder scanner = new EventForwarder(upstream, options.maxLine(), writer, usage, activity);
-        Heartbeat heartbeat = new Heartbeat(writer, options, clock, activity);
+        Heartbeat heartbeat = new Heartbeat(writer, options, clock, activity, departure);
         Duration backstop = options.maxDuration().plus(options.writeTimeout()).plus(BACKSTOP_MARGIN);
         try (var scope = StructuredTaskScope.open(new FirstToEnd(),
                 cfg -> cfg.withTimeout(backstop).withThreadFactory(threads).withName("relay-stream"))) {

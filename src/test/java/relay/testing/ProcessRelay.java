@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import relay.launch.JvmOptions;
 
 /**
  * relay in its own JVM (its own {@code sun.net.httpserver.*} settings, its own signals), started from
@@ -34,8 +35,7 @@ public final class ProcessRelay implements AutoCloseable {
         Path output = dir.resolve("relay.out");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.add("--enable-preview");
-        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.addAll(JvmOptions.REQUIRED);
         command.addAll(List.of(jvmOptions));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));

@@ -12,6 +12,8 @@ import relay.ops.AccessLog;
 import relay.proxy.RelayServer;
 import relay.proxy.ServerProperties;
 import relay.time.NanoClock;
+import relay.watch.ExchangeSockets;
+import relay.watch.JdkExchangeSockets;
 
 /** relay listening on an ephemeral loopback port, with its log captured for assertions. */
 public final class RunningRelay implements AutoCloseable {
@@ -19,9 +21,15 @@ public final class RunningRelay implements AutoCloseable {
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     public RunningRelay(Config config) throws IOException {
+        this(config, JdkExchangeSockets::locate);
+    }
+
+    /** relay reaching client sockets through {@code sockets} (a test simulates internals out of reach). */
+    public RunningRelay(Config config, ExchangeSockets.Locator sockets) throws IOException {
         ServerProperties.apply(config.server());
         this.server = RelayServer.start(config,
-                new AccessLog(new PrintStream(log, true, StandardCharsets.UTF_8), InstantSource.system()), NanoClock.SYSTEM);
+                new AccessLog(new PrintStream(log, true, StandardCharsets.UTF_8), InstantSource.system()), NanoClock.SYSTEM,
+                sockets);
     }
 
     public InetSocketAddress address() {
@@ -43,6 +51,11 @@ public final class RunningRelay implements AutoCloseable {
     /** Waits until no exchange or stream thread is alive; false if some still are after {@code timeout}. */
     public boolean awaitNoThreads(Duration timeout) throws InterruptedException {
         return Await.until(() -> server.liveExchangeThreads() == 0 && server.liveStreamThreads() == 0, timeout);
+    }
+
+    /** Waits until no client connection is watched for a departure. */
+    public boolean awaitNoWatches(Duration timeout) throws InterruptedException {
+        return Await.until(() -> server.watchedClients() == 0, timeout);
     }
 
     /** Waits for the access log to contain {@code text} (it is written when an exchange ends). */

@@ -69,6 +69,23 @@ public final class TestClient implements AutoCloseable {
         return request("POST", target, json, all);
     }
 
+    /** Reads the head of the next response, for a request written with {@link #rawOutput} (pipelining). */
+    public TestClient readResponse(String method) throws IOException {
+        readHead(method);
+        return this;
+    }
+
+    /** Leaves with a reset (RST) instead of a FIN: SO_LINGER 0, then close. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /** Half-closes: a FIN, while the client could still read. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** Sends only the request head (for tests that trickle or abandon the body). */
     public OutputStream rawOutput() {
         return out;
