@@ -126,7 +126,8 @@ final class CommandLine {
                 + " ping.enabled=" + config.ping().enabled()
                 + " stream.idle_timeout=" + config.stream().idleTimeout().toSeconds() + "s"
                 + " stream.max_duration=" + config.stream().maxDuration().toSeconds() + "s"
-                + " routes=" + config.routes().size());
+                + " routes=" + config.routes().size()
+                + " client_watch=" + (server.watchesClients() ? "on" : "off"));
         return KEEP_RUNNING;
     }
 

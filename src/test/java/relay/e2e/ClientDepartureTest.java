@@ -13,12 +13,16 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import relay.config.PingSettings;
 import relay.config.StreamSettings;
+import relay.launch.JvmOptions;
 import relay.testing.Await;
+import relay.testing.ProcessRelay;
 import relay.testing.RunningRelay;
 import relay.testing.TestClient;
 import relay.testing.TestConfigs;
@@ -290,6 +294,45 @@ class ClientDepartureTest {
             assertEquals(1, log.split("client watch unavailable", -1).length - 1, log);
             assertTrue(log.contains("simulated: sun.net.httpserver is not open to relay"), log);
             assertEquals(3, log.split("reason=client_gone", -1).length - 1, log);
+        }
+    }
+
+    @Test
+    void aJvmStartedWithoutTheOpensLogsTheFallbackAndServes(@TempDir Path dir) throws Exception {
+        List<String> withoutWatch = JvmOptions.REQUIRED.stream().filter(o -> !JvmOptions.CLIENT_WATCH.contains(o)).toList();
+        try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::byPath);
+                ProcessRelay relay = ProcessRelay.start(dir, """
+                        [server]
+                        listen = "127.0.0.1:${PORT}"
+                        [[routes]]
+                        prefix = "/v1"
+                        upstream = "%s"
+                        """.formatted(upstream.uri()), withoutWatch)) {
+            try (TestClient client = TestClient.connect(relay.address(), WAIT)) {
+                client.post("/v1/chat/completions", STREAM_REQUEST);
+                assertEquals(List.of("data: {\"n\":1}\n\n", "data: [DONE]\n\n"),
+                        client.remainingBlocks().stream().map(TestClient.Block::text).toList());
+            }
+            String output = relay.output();
+            assertEquals(1, output.split("client watch unavailable", -1).length - 1, output);
+            assertTrue(output.contains("client_watch=off"), output);
+        }
+    }
+
+    @Test
+    void aJvmStartedWithRelaysOptionsWatchesWithoutAWarning(@TempDir Path dir) throws Exception {
+        try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::byPath);
+                ProcessRelay relay = ProcessRelay.start(dir, """
+                        [server]
+                        listen = "127.0.0.1:${PORT}"
+                        [[routes]]
+                        prefix = "/v1"
+                        upstream = "%s"
+                        """.formatted(upstream.uri()))) {
+            String output = relay.output();
+            assertTrue(output.contains("client_watch=on"), output);
+            assertFalse(output.contains("WARNING"), output); // no restricted-method or illegal-access warning
+            assertFalse(output.contains("client watch unavailable"), output);
         }
     }
 

@@ -29,13 +29,19 @@ public final class ProcessRelay implements AutoCloseable {
 
     /** {@code toml} may use {@code ${PORT}}; it is replaced by a free loopback port. */
     public static ProcessRelay start(Path dir, String toml, String... jvmOptions) throws IOException, InterruptedException {
+        return start(dir, toml, JvmOptions.REQUIRED, jvmOptions);
+    }
+
+    /** As {@link #start(Path, String, String...)}, with {@code baseOptions} instead of relay's required ones. */
+    public static ProcessRelay start(Path dir, String toml, List<String> baseOptions, String... jvmOptions)
+            throws IOException, InterruptedException {
         int port = freePort();
         Path config = dir.resolve("relay.toml");
         Files.writeString(config, toml.replace("${PORT}", Integer.toString(port)));
         Path output = dir.resolve("relay.out");
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.addAll(JvmOptions.REQUIRED);
+        command.addAll(baseOptions);
         command.addAll(List.of(jvmOptions));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
