@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * one chunk in one socket write, then {@code data: [DONE]} and the last chunk, and closes. Parameters
  * come from the query string. Each event carries {@code "i"} (its index) and {@code "t"}
  * ({@code System.nanoTime()} just before the write), so a client in the same JVM can compute per-event
- * latency. One virtual thread per connection; loopback only.
+ * latency. With {@code wait_close=1} it writes the head and one event, then reads until relay closes
+ * the connection and records when ({@link #closedNanos}, by the request's {@code id}): the departure
+ * benchmark's upstream, which measures how soon a client's departure cancels the upstream request.
+ * One virtual thread per connection; loopback only.
  */
 public final class FastSseUpstream implements AutoCloseable {
     private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -37,6 +40,7 @@ public final class FastSseUpstream implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong streams = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    private final Map<String, Long> closed = new ConcurrentHashMap<>();
 
     public FastSseUpstream() throws IOException {
         listener = new ServerSocket();
@@ -58,6 +62,11 @@ public final class FastSseUpstream implements AutoCloseable {
 
     public long failures() {
         return failures.get();
+    }
+
+    /** When relay closed the {@code wait_close} stream {@code id} ({@code System.nanoTime()}), or null. */
+    public Long closedNanos(String id) {
+        return closed.get(id);
     }
 
     private void accept() {
@@ -87,6 +96,20 @@ public final class FastSseUpstream implements AutoCloseable {
             }
             out.write(HEAD);
             out.flush();
+            if (query.containsKey("wait_close")) {
+                out.write(chunk("data: {\"i\":0}\n\n".getBytes(StandardCharsets.US_ASCII)));
+                out.flush();
+                try {
+                    while (in.read() != -1) {
+                        // nothing more is expected from relay
+                    }
+                } catch (IOException e) {
+                    // a reset is a close too
+                }
+                closed.put(query.getOrDefault("id", ""), System.nanoTime());
+                streams.incrementAndGet();
+                return;
+            }
             byte[] prefix = ("data: {\"object\":\"chat.completion.chunk\",\"model\":\"bench\",\"choices\":[{\"index\":0,"
                     + "\"delta\":{\"content\":\"" + "x".repeat(Math.max(0, size)) + "\"},\"finish_reason\":null}],\"i\":")
                     .getBytes(StandardCharsets.US_ASCII);

@@ -38,11 +38,16 @@ import relay.launch.JvmOptions;
  * stopped at the end (the child is killed in {@code finally} and by a shutdown hook); the run is bounded
  * by {@code --timeout-s}.
  *
+ * <p>{@code --leave-ms L} measures departures instead: each client reads the head and one event of a
+ * stream the upstream then keeps silent, waits until {@code L} ms after its request, and closes its
+ * socket; the report has the time from the client's close to relay closing the upstream connection.
+ * {@code --client-watch off} starts relay without the client watch's options (the A/B of its cost).
+ *
  * <pre>
  * java --enable-preview -cp target/relay-benchmarks.jar relay.bench.LoadBench \
  *     [--streams 200] [--rounds 5] [--events 200] [--interval-ms 5] [--size 40] [--ping-ms 1000]
  *     [--warmup 400] [--ramp-ms 0] [--relay-jar target/relay.jar] [--java PATH] [--jvm-opts "-Xmx512m ..."]
- *     [--timeout-s 300]
+ *     [--leave-ms 0] [--client-watch on|off] [--timeout-s 300]
  * </pre>
  */
 public final class LoadBench {
@@ -57,7 +62,11 @@ public final class LoadBench {
     private final int pingMs;
     private final int warmup;
     private final int rampMs;
+    private final int leaveMs;
     private final long deadlineNanos;
+    private final AtomicLong streamIds = new AtomicLong();
+    /** Departure mode: per stream id, when its client closed. */
+    private final Map<String, Long> leftAt = new ConcurrentHashMap<>();
     private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
 
     private LoadBench(Map<String, String> options) {
@@ -70,6 +79,7 @@ public final class LoadBench {
         this.pingMs = intOption("ping-ms", 1000);
         this.warmup = intOption("warmup", 400);
         this.rampMs = intOption("ramp-ms", 0);
+        this.leaveMs = intOption("leave-ms", 0);
         this.deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(intOption("timeout-s", 300));
     }
 
@@ -78,7 +88,8 @@ public final class LoadBench {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 System.err.println("usage: LoadBench [--streams N] [--rounds R] [--events E] [--interval-ms I] [--size B]"
-                        + " [--ping-ms P] [--warmup W] [--ramp-ms R] [--relay-jar JAR] [--java PATH] [--jvm-opts OPTS] [--timeout-s T]");
+                        + " [--ping-ms P] [--warmup W] [--ramp-ms R] [--leave-ms L] [--client-watch on|off] [--relay-jar JAR]"
+                        + " [--java PATH] [--jvm-opts OPTS] [--timeout-s T]");
                 System.exit(2);
             }
             options.put(args[i].substring(2), args[++i]);
@@ -125,8 +136,15 @@ public final class LoadBench {
             // relay runs with the options it ships with (the launcher's); --jvm-opts are the operator's
             List<String> command = new ArrayList<>(List.of(javaCommand));
             String jvmOpts = options.getOrDefault("jvm-opts", "").strip();
-            command.addAll(JvmOptions.withOperatorOptions(jvmOpts.isEmpty() ? List.of() : Arrays.asList(jvmOpts.split("\\s+"))));
-            command.addAll(List.of("-jar", jar.toString(), toml.toString()));
+            List<String> jvm = new ArrayList<>(JvmOptions.withOperatorOptions(jvmOpts.isEmpty() ? List.of() : Arrays.asList(jvmOpts.split("\\s+"))));
+            command.addAll(jvm);
+            if (options.getOrDefault("client-watch", "on").equals("off")) {
+                // without the options and without -jar (whose manifest carries the opens): the fallback
+                command.removeAll(JvmOptions.CLIENT_WATCH);
+                command.addAll(List.of("-cp", jar.toString(), "relay.launch.Launcher", toml.toString()));
+            } else {
+                command.addAll(List.of("-jar", jar.toString(), toml.toString()));
+            }
             Path log = work.resolve("relay.log");
             System.out.println("relay LoadBench " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors()
                     + " cores, bench JVM " + Runtime.version());
@@ -148,7 +166,7 @@ public final class LoadBench {
             InetSocketAddress relayAddress = new InetSocketAddress("127.0.0.1", port);
             System.out.printf(Locale.ROOT, "  relay pid %d: %d ms from spawn to its 'listening' line%n", pid, startupMs);
 
-            if (warmup > 0) {
+            if (warmup > 0 && leaveMs == 0) {
                 Phase warm = runPhase(relayAddress, Math.min(100, warmup), Math.max(1, warmup / Math.min(100, warmup)), 0);
                 System.out.printf(Locale.ROOT, "  warm-up (not recorded): %d streams, %d ok, %d events%n",
                         warm.started.get(), warm.ok.get(), warm.events.get());
@@ -165,6 +183,9 @@ public final class LoadBench {
             sampler.stop = true;
             samplerThread.join();
             report(phase, wallNanos, (ticksAfter - ticksBefore) / (double) CLK_TCK, rssBefore, sampler);
+            if (leaveMs > 0) {
+                reportDepartures(upstream);
+            }
             boolean alive = child.isAlive();
             if (!alive) {
                 System.out.println("  relay DIED during the run (exit " + child.exitValue() + "); see " + log);
@@ -243,7 +264,11 @@ public final class LoadBench {
                     int now = phase.concurrent.incrementAndGet();
                     phase.peakConcurrent.accumulateAndGet(now, Math::max);
                     try {
-                        oneStream(relay, phase);
+                        if (leaveMs > 0) {
+                            oneDeparture(relay);
+                        } else {
+                            oneStream(relay, phase);
+                        }
                         phase.ok.incrementAndGet();
                     } catch (IOException | RuntimeException e) {
                         phase.failed.incrementAndGet();
@@ -351,6 +376,67 @@ public final class LoadBench {
             phase.events.addAndGet(received);
             phase.latencies.add(Arrays.copyOf(latencies, Math.min(received, latencies.length)));
         }
+    }
+
+    /** A client that reads the head and the first event, then leaves at {@code leaveMs} after its request. */
+    private void oneDeparture(InetSocketAddress relay) throws IOException {
+        String id = Long.toString(streamIds.incrementAndGet());
+        byte[] body = "{\"model\":\"bench\",\"stream\":true}".getBytes(StandardCharsets.US_ASCII);
+        String head = "POST /v1/chat/completions?wait_close=1&id=" + id + " HTTP/1.1\r\nHost: relay\r\n"
+                + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+        try (Socket socket = new Socket()) {
+            openSockets.add(socket);
+            try {
+                socket.connect(relay, 10_000);
+                socket.setSoTimeout(60_000);
+                long start = System.nanoTime();
+                OutputStream out = socket.getOutputStream();
+                out.write(head.getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
+                if (!line(in).startsWith("HTTP/1.1 200")) {
+                    throw new IOException("relay did not answer 200");
+                }
+                while (!line(in).startsWith("data:")) {
+                    // head, chunk size line: up to the first event
+                }
+                long wait = start + TimeUnit.MILLISECONDS.toNanos(leaveMs) - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(java.time.Duration.ofNanos(wait)); // the client's think time before it leaves
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                leftAt.put(id, System.nanoTime());
+                socket.close(); // the client leaves: a FIN
+            } finally {
+                openSockets.remove(socket);
+            }
+        }
+    }
+
+    private void reportDepartures(FastSseUpstream upstream) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<Long> latencies = new ArrayList<>();
+        int unnoticed = 0;
+        for (Map.Entry<String, Long> left : leftAt.entrySet()) {
+            Long closed;
+            while ((closed = upstream.closedNanos(left.getKey())) == null && System.nanoTime() < deadline) {
+                Thread.sleep(10); // the upstream's record of relay's close, polled for at most 30 s overall
+            }
+            if (closed == null) {
+                unnoticed++;
+            } else {
+                latencies.add(closed - left.getValue());
+            }
+        }
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "  departures:  %d clients left after %d ms; upstream closed after: p50 %d us  p90 %d us"
+                + "  p99 %d us  max %d us; %d not closed within 30 s%n", leftAt.size(), leaveMs, percentile(sorted, 0.50),
+                percentile(sorted, 0.90), percentile(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1000,
+                unnoticed);
     }
 
     /** Reads a CRLF line as ASCII. */
