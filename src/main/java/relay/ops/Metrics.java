@@ -2,12 +2,15 @@ package relay.ops;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * relay's Prometheus metrics, in a registry of its own (no global state), exposed in the text format
@@ -58,6 +61,16 @@ public final class Metrics {
                 .help("Time to write and flush one event to a client (lock held)")
                 .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** The client watch's state: whether departures are noticed at once, and how many clients it watches. */
+    public void clientWatch(BooleanSupplier active, IntSupplier watching) {
+        GaugeWithCallback.builder().name("relay_client_watch_active")
+                .help("1 when a departed client is noticed at once (the client watch runs), 0 in the fallback")
+                .callback(gauge -> gauge.call(active.getAsBoolean() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name("relay_client_watches")
+                .help("Client connections watched for a departure now (streams, and non-stream calls past the header grace)")
+                .callback(gauge -> gauge.call(watching.getAsInt())).register(registry);
     }
 
     public void streamStarted() {

@@ -16,6 +16,11 @@ import relay.upstream.UpstreamCall;
  * early: without pings an early 200 would buy nothing and would turn a 429 into an in-band error.
  */
 final class CommitPolicy {
+    /**
+     * The part of the grace waited for inline, unwatched: a client that leaves within it is noticed
+     * when it ends, still well inside 100 ms.
+     */
+    static final Duration FIRST_LOOK = Duration.ofMillis(50);
     private final Config config;
     private final NanoClock clock;
     private final DepartureRace race;
@@ -44,7 +49,14 @@ final class CommitPolicy {
             return true;
         }
         try {
-            return !race.await(() -> call.awaitResponse(grace), departure);
+            // Most upstreams that answer within the grace answer within the first look: waiting for
+            // them inline costs the exchange nothing; only a longer wait races the client's departure.
+            Duration look = grace.compareTo(FIRST_LOOK) < 0 ? grace : FIRST_LOOK;
+            if (call.awaitResponse(look)) {
+                return false;
+            }
+            Duration rest = grace.minus(look);
+            return rest.isPositive() ? !race.await(() -> call.awaitResponse(rest), departure) : true;
         } catch (IOException e) {
             return false; // call.response() will report the failure with its real status code
         }

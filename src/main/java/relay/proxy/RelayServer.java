@@ -94,6 +94,7 @@ public final class RelayServer implements AutoCloseable {
         Admission admission = new Admission(config.server().maxStreams());
         Metrics metrics = new Metrics();
         ClientWatcher watcher = ClientWatcher.start(sockets, accessLog::info);
+        metrics.clientWatch(watcher::active, watcher::watching);
         ProxyHandler proxy = new ProxyHandler(config, routes, accessLog, clock, streamThreads, admission,
                 draining::get, metrics, watcher);
         server.createContext("/", new OpsHandler(proxy, () -> !draining.get(), metrics))

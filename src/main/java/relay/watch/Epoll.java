@@ -33,6 +33,8 @@ final class Epoll implements AutoCloseable {
     private static final int ENOENT = 2;
     private static final int EBADF = 9;
     private static final int MAX_EVENTS = 256;
+    /** The capture-state struct's size rounded up to 8, so an event struct can follow it. */
+    private static final long STATE_SIZE = (Linker.Option.captureStateLayout().byteSize() + 7) & ~7L;
 
     /** {@code struct epoll_event}: packed on x86-64 (12 bytes), naturally aligned elsewhere (16). */
     private final long eventSize;
@@ -104,10 +106,11 @@ final class Epoll implements AutoCloseable {
             if (closed) {
                 throw new IOException("epoll set closed");
             }
-            MemorySegment event = call.allocate(eventSize, 8);
+            MemorySegment both = call.allocate(STATE_SIZE + eventSize, 8); // one allocation per call
+            MemorySegment state = both.asSlice(0, STATE_SIZE);
+            MemorySegment event = both.asSlice(STATE_SIZE, eventSize);
             event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, interest);
             event.set(ValueLayout.JAVA_LONG_UNALIGNED, dataOffset, token);
-            MemorySegment state = call.allocate(Linker.Option.captureStateLayout());
             result = call(() -> (int) control.invokeExact(state, epfd, EPOLL_CTL_ADD, fd, event));
             if (result < 0) {
                 throw new IOException("epoll_ctl(ADD) failed: errno " + (int) errno.get(state, 0L));

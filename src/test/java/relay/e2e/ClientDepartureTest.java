@@ -148,6 +148,9 @@ class ClientDepartureTest {
             TestUpstream.Conn conn = upstream.nextConnection(WAIT);
             // past the grace the call is a long one, and its client is watched
             assertTrue(Await.until(() -> relay.server().watchedClients() == 1, WAIT), "long call not watched");
+            String metrics = metrics(relay);
+            assertTrue(metrics.contains("\nrelay_client_watches 1.0\n"), metrics);
+            assertTrue(metrics.contains("\nrelay_client_watch_active 1.0\n"), metrics);
             leaveAndExpectCancelled(how, client, conn, relay);
             assertTrue(relay.log().contains("status=499"), relay.log());
         }
@@ -294,6 +297,7 @@ class ClientDepartureTest {
             assertEquals(1, log.split("client watch unavailable", -1).length - 1, log);
             assertTrue(log.contains("simulated: sun.net.httpserver is not open to relay"), log);
             assertEquals(3, log.split("reason=client_gone", -1).length - 1, log);
+            assertTrue(metrics(relay).contains("\nrelay_client_watch_active 0.0\n"));
         }
     }
 
@@ -333,6 +337,12 @@ class ClientDepartureTest {
             assertTrue(output.contains("client_watch=on"), output);
             assertFalse(output.contains("WARNING"), output); // no restricted-method or illegal-access warning
             assertFalse(output.contains("client watch unavailable"), output);
+        }
+    }
+
+    private static String metrics(RunningRelay relay) throws IOException {
+        try (TestClient client = relay.client().request("GET", "/metrics", null)) {
+            return client.bodyText();
         }
     }
 
