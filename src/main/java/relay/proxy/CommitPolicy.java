@@ -5,6 +5,7 @@ import java.time.Duration;
 import relay.config.Config;
 import relay.config.Route;
 import relay.stream.ClientDeparture;
+import relay.stream.ClientGoneException;
 import relay.time.NanoClock;
 import relay.upstream.UpstreamCall;
 
@@ -16,19 +17,12 @@ import relay.upstream.UpstreamCall;
  * early: without pings an early 200 would buy nothing and would turn a 429 into an in-band error.
  */
 final class CommitPolicy {
-    /**
-     * The part of the grace waited for inline, unwatched: a client that leaves within it is noticed
-     * when it ends, still well inside 100 ms.
-     */
-    static final Duration FIRST_LOOK = Duration.ofMillis(50);
     private final Config config;
     private final NanoClock clock;
-    private final DepartureRace race;
 
-    CommitPolicy(Config config, NanoClock clock, DepartureRace race) {
+    CommitPolicy(Config config, NanoClock clock) {
         this.config = config;
         this.clock = clock;
-        this.race = race;
     }
 
     boolean pings(Route route) {
@@ -40,7 +34,7 @@ final class CommitPolicy {
      * whatever it takes. A client that leaves during the grace ends the wait (ClientGoneException).
      */
     boolean commitsFirst(UpstreamCall call, Route route, boolean streamRequest, long requestStartNanos,
-            ClientDeparture departure) throws ClientGoneException, InterruptedException {
+            ClientDeparture departure) throws ClientGoneException {
         if (!streamRequest || !pings(route)) {
             return false;
         }
@@ -49,14 +43,7 @@ final class CommitPolicy {
             return true;
         }
         try {
-            // Most upstreams that answer within the grace answer within the first look: waiting for
-            // them inline costs the exchange nothing; only a longer wait races the client's departure.
-            Duration look = grace.compareTo(FIRST_LOOK) < 0 ? grace : FIRST_LOOK;
-            if (call.awaitResponse(look)) {
-                return false;
-            }
-            Duration rest = grace.minus(look);
-            return rest.isPositive() ? !race.await(() -> call.awaitResponse(rest), departure) : true;
+            return !departure.cutShort(() -> call.awaitResponse(grace));
         } catch (IOException e) {
             return false; // call.response() will report the failure with its real status code
         }

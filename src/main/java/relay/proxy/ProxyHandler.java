@@ -15,6 +15,7 @@ import relay.config.Route;
 import relay.ops.AccessLog;
 import relay.ops.Metrics;
 import relay.stream.ClientDeparture;
+import relay.stream.ClientGoneException;
 import relay.stream.ClientWriter;
 import relay.stream.EndReason;
 import relay.time.NanoClock;
@@ -46,7 +47,6 @@ final class ProxyHandler implements HttpHandler {
     private final UpstreamFailures failures;
     private final StreamResponder streams;
     private final ClientWatcher watcher;
-    private final DepartureRace race;
 
     ProxyHandler(Config config, RouteTable routes, AccessLog accessLog, NanoClock clock, TrackedThreads streamThreads,
             Admission admission, BooleanSupplier draining, Metrics metrics, ClientWatcher watcher) {
@@ -59,8 +59,7 @@ final class ProxyHandler implements HttpHandler {
         this.auth = new ClientAuth(config.server().clientKeys());
         this.refusals = new Refusals(metrics, auth, draining);
         this.watcher = watcher;
-        this.race = new DepartureRace(streamThreads);
-        this.commitPolicy = new CommitPolicy(config, clock, race);
+        this.commitPolicy = new CommitPolicy(config, clock);
         this.failures = new UpstreamFailures(config);
         this.streams = new StreamResponder(config, clock, streamThreads, metrics);
     }
@@ -163,9 +162,6 @@ final class ProxyHandler implements HttpHandler {
         } catch (ClientGoneException e) {
             record.reason = EndReason.CLIENT_GONE;
             record.status = CLIENT_CLOSED_REQUEST;
-        } catch (InterruptedException e) {
-            departure.close();
-            failures.shuttingDown(exchange, record);
         } finally {
             departure.close();
             if (!handedOver) {
@@ -174,13 +170,10 @@ final class ProxyHandler implements HttpHandler {
         }
     }
 
-    /** The head the grace wait already read, or a wait for it that the client's departure ends. */
+    /** The head the grace wait already read, or a wait for it that the client's departure cuts short. */
     private UpstreamResponse streamResponse(UpstreamCall call, ClientDeparture departure)
-            throws IOException, ClientGoneException, InterruptedException {
-        if (call.awaitResponse(Duration.ZERO)) {
-            return call.response();
-        }
-        return race.await(call::response, departure);
+            throws IOException, ClientGoneException {
+        return departure.cutShort(call::response);
     }
 
     /**
@@ -188,13 +181,13 @@ final class ProxyHandler implements HttpHandler {
      * grace it is a long call, and its client is watched until the upstream's head arrives.
      */
     private UpstreamResponse nonStreamResponse(HttpExchange exchange, UpstreamCall call, ExchangeRecord record)
-            throws IOException, ClientGoneException, InterruptedException {
+            throws IOException, ClientGoneException {
         Duration grace = config.ping().headerGrace().minusNanos(clock.nanoTime() - record.startNanos);
         if (!watcher.active() || call.awaitResponse(grace.isNegative() ? Duration.ZERO : grace)) {
             return call.response();
         }
         try (ClientDeparture departure = watcher.watch(exchange)) {
-            return race.await(call::response, departure);
+            return departure.cutShort(call::response);
         }
     }
 

@@ -16,14 +16,6 @@ final class UpstreamFailures {
         this.config = config;
     }
 
-    /** relay is stopping while the exchange waited for its upstream. */
-    void shuttingDown(HttpExchange exchange, ExchangeRecord record) {
-        record.status = 503;
-        record.reason = EndReason.SHUTDOWN;
-        record.bytes = ErrorResponses.send(exchange, 503, "relay is shutting down; retry on another instance",
-                "server_error", "shutting_down");
-    }
-
     void answer(HttpExchange exchange, IOException e, ExchangeRecord record) {
         record.failed(e.getMessage());
         if (e instanceof SocketTimeoutException) { // connect timeouts arrive as UpstreamConnectException

@@ -1,28 +1,38 @@
 package relay.stream;
 
+import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import relay.time.NanoClock;
 
 /**
- * Whether the client of an exchange has gone (closed or reset its connection), as a wait: the
- * pinger waits on it instead of sleeping, so a departure ends the stream at once rather than at
- * the next failed write. Closing it stops watching; it must be closed before the exchange's
- * response ends, because the JDK server may then hand the connection to the next request.
+ * Whether the client of an exchange has gone (closed or reset its connection), in the two forms
+ * relay waits on it: the pinger sleeps on it instead of sleeping plainly, and a blocking wait for the
+ * upstream runs under it ({@link #cutShort}), so a departure ends either at once rather than at the
+ * next failed write. Closing it stops watching; it must be closed before the exchange's response
+ * ends, because the JDK server may then hand the connection to the next request.
  */
 public interface ClientDeparture extends AutoCloseable {
+
+    /** A blocking wait on the upstream. */
+    @FunctionalInterface
+    interface UpstreamWait<T> {
+        T call() throws IOException;
+    }
 
     /** Sleeps up to {@code nanos} on {@code clock}, or less: true as soon as the client has gone. */
     boolean awaitGone(NanoClock clock, long nanos) throws InterruptedException;
 
-    /** Waits with no limit until the client has gone (a watcher subtask's whole job). */
-    void awaitGone() throws InterruptedException;
+    /**
+     * Runs {@code wait} on this thread; a departure meanwhile interrupts it (a virtual thread blocked
+     * in a socket read then closes that socket: the upstream request is cancelled) and ends it with
+     * ClientGoneException, as does a departure that came first.
+     */
+    <T> T cutShort(UpstreamWait<T> wait) throws IOException, ClientGoneException;
 
     boolean gone();
-
-    /** Whether a departure can be noticed at all: false when the exchange is not watched. */
-    boolean watched();
 
     @Override
     void close();
@@ -36,17 +46,12 @@ public interface ClientDeparture extends AutoCloseable {
         }
 
         @Override
-        public void awaitGone() throws InterruptedException {
-            throw new IllegalStateException("an unwatched exchange has no departure to wait for");
+        public <T> T cutShort(UpstreamWait<T> wait) throws IOException {
+            return wait.call();
         }
 
         @Override
         public boolean gone() {
-            return false;
-        }
-
-        @Override
-        public boolean watched() {
             return false;
         }
 
@@ -55,19 +60,35 @@ public interface ClientDeparture extends AutoCloseable {
         }
     };
 
-    /** A departure signalled by whoever watches the socket; {@link #onClose} stops the watching. */
+    /**
+     * A departure signalled by whoever watches the socket; {@code onClose} stops the watching.
+     * {@link #cutShort} is the pattern of the JDK's own interruptible channels (begin/end with an
+     * interruptor): the thread to interrupt is published under a lock, and the watcher interrupts it
+     * only while it is published, so an interrupt never lands outside the wait it was meant for.
+     */
     final class Signal implements ClientDeparture {
         private final CountDownLatch left = new CountDownLatch(1);
+        private final ReentrantLock waiting = new ReentrantLock();
         private final Runnable onClose;
         private final AtomicBoolean closed = new AtomicBoolean();
+        /** The thread in {@link #cutShort}, or null; guarded by {@link #waiting}. */
+        private Thread waiter;
 
         public Signal(Runnable onClose) {
             this.onClose = onClose;
         }
 
-        /** The client has gone; called by the watcher. */
+        /** The client has gone; called by the watcher, never blocks for longer than an interrupt. */
         public void left() {
-            left.countDown();
+            waiting.lock();
+            try {
+                left.countDown();
+                if (waiter != null) {
+                    waiter.interrupt();
+                }
+            } finally {
+                waiting.unlock();
+            }
         }
 
         @Override
@@ -76,18 +97,52 @@ public interface ClientDeparture extends AutoCloseable {
         }
 
         @Override
-        public void awaitGone() throws InterruptedException {
-            left.await();
+        public <T> T cutShort(UpstreamWait<T> wait) throws IOException, ClientGoneException {
+            waiting.lock();
+            try {
+                if (gone()) {
+                    throw new ClientGoneException();
+                }
+                waiter = Thread.currentThread();
+            } finally {
+                waiting.unlock();
+            }
+            T result;
+            try {
+                result = wait.call();
+            } catch (IOException e) {
+                if (unpublish()) {
+                    throw new ClientGoneException(); // the interrupt closed the upstream socket
+                }
+                throw e;
+            } catch (RuntimeException | Error e) {
+                unpublish();
+                throw e;
+            }
+            if (unpublish()) {
+                throw new ClientGoneException();
+            }
+            return result;
+        }
+
+        /** Stops interrupts for this thread; true if the client left, its interrupt (if any) cleared. */
+        private boolean unpublish() {
+            waiting.lock();
+            try {
+                waiter = null;
+            } finally {
+                waiting.unlock();
+            }
+            if (gone()) {
+                Thread.interrupted(); // delivered after the wait was done, or not at all: either way it is spent
+                return true;
+            }
+            return false;
         }
 
         @Override
         public boolean gone() {
             return left.getCount() == 0;
-        }
-
-        @Override
-        public boolean watched() {
-            return true;
         }
 
         @Override
