@@ -8,16 +8,20 @@
 # perf, and target/relay.jar. Used for docs/benchmarks.md, "Issue 10".
 #   src/jmh/peer/profile-scenario.sh TAG "JVM OPTIONS" "QUERY" "LOAD ARGS"
 #   PRE=1 src/jmh/peer/profile-scenario.sh s5 "-XX:+UseSerialGC" "events=3&interval_ms=5000" "-c 9000 -ramp 10s"
+# NOWATCH=1 starts relay with -cp instead of -jar, so that the manifest's opens do not apply: the
+# client watch's fallback (the A/B of its cost; leave the --add-opens options out of OPTIONS too).
 # Output: /tmp/prof/TAG/{load.json,gc.log,perf.data,relay.log}; perf report -i /tmp/prof/TAG/perf.data --sort comm
 set -u
 tag=$1; opts=$2; q=$3; largs=$4
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 out=/tmp/prof/$tag; mkdir -p "$out"; B=/tmp/relay-bench/bin; J=/usr/lib/jvm/temurin-25-jdk-amd64/bin
 ulimit -n 20000
+main=(-jar "$repo/target/relay.jar")
+[ -n "${NOWATCH:-}" ] && main=(-cp "$repo/target/relay.jar" relay.launch.Launcher)
 taskset -c 0 $B/sseup -addr 127.0.0.1:18080 -q > "$out/up.log" 2>&1 & up=$!
 # shellcheck disable=SC2086
 EXTRA_PORT=18083 UPSTREAM_URL=http://127.0.0.1:18080 PING=1s taskset -c 1 $J/java --enable-preview \
-  -XX:+PreserveFramePointer $opts -Xlog:gc:file="$out/gc.log" -jar "$repo/target/relay.jar" "$repo/../shared/bench/relay-bench.toml" > "$out/relay.log" 2>&1 & rp=$!
+  -XX:+PreserveFramePointer $opts -Xlog:gc:file="$out/gc.log" "${main[@]}" "$repo/../shared/bench/relay-bench.toml" > "$out/relay.log" 2>&1 & rp=$!
 for _ in $(seq 1 100); do (echo > /dev/tcp/127.0.0.1/18083) 2>/dev/null && break; sleep 0.2; done
 taskset -c 0 $B/sseload -url "http://127.0.0.1:18083/v1/chat/completions?events=100&interval_ms=5&size=40" -c 100 -n 400 -duration 20s > /dev/null 2>&1
 if [ -n "${PRE:-}" ]; then
