@@ -153,6 +153,9 @@ final class ProxyHandler implements HttpHandler {
                     exchange.getResponseHeaders().remove("Content-Encoding"); // relay decodes it
                 }
                 handedOver = true;
+                if (!record.stream) {
+                    departure = watcher.watch(exchange); // an event stream nobody asked for is a stream all the same
+                }
                 streams.respond(exchange, bound.route(), response.status(), UpstreamBody.answered(call, response), record,
                         departure);
             } else {

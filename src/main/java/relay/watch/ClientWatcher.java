@@ -125,12 +125,11 @@ public final class ClientWatcher implements AutoCloseable {
         try {
             epoll.wake();
             thread.join();
+            epoll.close(); // only once the thread is out of epoll_wait: it writes into the set's buffer
         } catch (IOException e) {
-            thread.interrupt(); // cannot happen with a valid eventfd; the daemon thread dies with the JVM
+            // a broken eventfd cannot wake the thread: leave it (a daemon) and the set to the JVM's exit
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
         }
-        epoll.close();
     }
 }

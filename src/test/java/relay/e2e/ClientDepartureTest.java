@@ -156,6 +156,20 @@ class ClientDepartureTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Leave.class)
+    void anEventStreamAnsweringANonStreamRequestIsWatchedToo(Leave how) throws Exception {
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    conn.sseHead().chunk("data: {\"n\":1}\n\n");
+                    conn.silentUntilClosed();
+                });
+                RunningRelay relay = relay(upstream, Duration.ofSeconds(1))) {
+            TestClient client = relay.client().post("/v1/chat/completions", PLAIN_REQUEST);
+            assertEquals("data: {\"n\":1}\n\n", client.nextBlock().text());
+            leaveAndExpectCancelled(how, client, upstream.nextConnection(WAIT), relay);
+        }
+    }
+
     @Test
     void aHalfCloseCountsAsGoneAsInNginx() throws Exception {
         try (TestUpstream upstream = new TestUpstream(conn -> {
