@@ -46,7 +46,8 @@ public final class ConfigPrinter {
         out.table("[stream]")
                 .set("idle_timeout", duration(stream.idleTimeout()))
                 .set("max_duration", duration(stream.maxDuration()))
-                .set("max_line", size(stream.maxLine()));
+                .set("max_line", size(stream.maxLine()))
+                .set("first_event_timeout", duration(stream.firstEventTimeout()));
         out.table("[log]")
                 .set("format", string(c.log().format().name().toLowerCase(Locale.ROOT)))
                 .set("level", string(c.log().level().name().toLowerCase(Locale.ROOT)));

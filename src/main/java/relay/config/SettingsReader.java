@@ -114,12 +114,13 @@ final class SettingsReader {
     }
 
     static StreamSettings stream(TableReader t) throws ConfigException {
-        t.allowOnly(Set.of("idle_timeout", "max_duration", "max_line"));
+        t.allowOnly(Set.of("idle_timeout", "max_duration", "max_line", "first_event_timeout"));
         StreamSettings d = StreamSettings.DEFAULTS;
         return new StreamSettings(
                 t.duration("idle_timeout", d.idleTimeout(), POSITIVE),
                 t.duration("max_duration", d.maxDuration(), POSITIVE),
-                t.size("max_line", d.maxLine()));
+                t.size("max_line", d.maxLine()),
+                t.duration("first_event_timeout", d.firstEventTimeout(), NON_NEGATIVE));
     }
 
     static DemoSettings demo(TableReader t) throws ConfigException {

@@ -27,6 +27,8 @@ final class ErrorEvent {
         String message = switch (end.reason()) {
             case IDLE_TIMEOUT -> "upstream sent nothing for " + DurationFormat.format(config.stream().idleTimeout())
                     + " (stream.idle_timeout)";
+            case FIRST_EVENT_TIMEOUT -> "upstream sent no data event within stream.first_event_timeout ("
+                    + DurationFormat.format(config.stream().firstEventTimeout()) + ")";
             case MAX_DURATION -> "stream reached stream.max_duration ("
                     + DurationFormat.format(config.stream().maxDuration()) + ")";
             case UPSTREAM_ERROR -> end.detail() != null ? end.detail()

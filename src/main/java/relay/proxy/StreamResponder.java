@@ -3,6 +3,7 @@ package relay.proxy;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import relay.config.Config;
 import relay.config.Route;
 import relay.ops.Metrics;
@@ -57,7 +58,7 @@ final class StreamResponder {
         UsageMeter usage = new UsageMeter();
         long started = clock.nanoTime();
         metrics.streamStarted();
-        StreamEnd end = new StreamSession(options(route), clock, threads).run(upstream, writer, usage, departure);
+        StreamEnd end = new StreamSession(options(route, record.startNanos), clock, threads).run(upstream, writer, usage, departure);
         departure.close(); // before the response ends: the JDK may then give the connection to the next request
         if (end.reason().needsErrorEvent()) {
             writer.writeFinal(ErrorEvent.forEnd(config, route, exchange.getRequestURI().getPath(), end));
@@ -81,9 +82,11 @@ final class StreamResponder {
         }
     }
 
-    private StreamOptions options(Route route) {
+    private StreamOptions options(Route route, long requestStartNanos) {
+        Duration firstEvent = config.stream().firstEventTimeout();
+        long firstEventDeadline = firstEvent.isPositive() ? requestStartNanos + firstEvent.toNanos() : StreamOptions.NO_DEADLINE;
         return new StreamOptions(config.ping().enabled() && route.ping(), config.ping().interval(), config.ping().comment(),
                 config.stream().maxDuration(), config.stream().maxLine(), config.stream().idleTimeout(),
-                config.ping().writeTimeout());
+                config.ping().writeTimeout(), firstEventDeadline);
     }
 }

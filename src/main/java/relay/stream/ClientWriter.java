@@ -32,6 +32,8 @@ public final class ClientWriter {
     private long events;
     private long pings;
     private long firstEventNanos;
+    /** Set once the first data event is written; read by the pinger for the first-event deadline. */
+    private volatile boolean eventWritten;
 
     /** {@code out} has already had the response headers written; that counts as the first write. */
     public ClientWriter(OutputStream out, NanoClock clock) {
@@ -54,6 +56,7 @@ public final class ClientWriter {
             write(buffer, offset, length);
             if (events++ == 0) {
                 firstEventNanos = lastWriteNanos;
+                eventWritten = true;
             }
             observer.eventWritten(lastWriteNanos - started);
         } finally {
@@ -154,6 +157,11 @@ public final class ClientWriter {
 
     public long lastWriteNanos() {
         return lastWriteNanos;
+    }
+
+    /** Whether a data event (not a ping or notice) has been written. */
+    public boolean eventWritten() {
+        return eventWritten;
     }
 
     /** Read them once the stream's subtasks have ended. */

@@ -9,6 +9,8 @@ public enum EndReason {
     /** The upstream body ended cleanly (complete chunked body or Content-Length reached). */
     EOF,
     IDLE_TIMEOUT,
+    /** No data event within {@code stream.first_event_timeout} of the request. */
+    FIRST_EVENT_TIMEOUT,
     MAX_DURATION,
     CLIENT_GONE,
     WRITE_TIMEOUT,

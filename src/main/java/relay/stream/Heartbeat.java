@@ -7,8 +7,9 @@ import relay.time.NanoClock;
  * The pinger subtask, and the one owner of the stream's deadlines. It sleeps until the earliest of:
  * the next ping ({@code ping.interval} after the last write to the client, so a client never sees
  * more than one interval of silence and a busy stream is never pinged), the idle deadline
- * ({@code stream.idle_timeout} after the upstream's last byte) and {@code stream.max_duration}
- * after the stream began. It runs on routes without pings too, then only for the deadlines: the
+ * ({@code stream.idle_timeout} after the upstream's last byte), {@code stream.max_duration}
+ * after the stream began, and (until the first data event) {@code stream.first_event_timeout}
+ * after the request arrived. It runs on routes without pings too, then only for the deadlines: the
  * upstream socket then needs no read timeout during a stream. Its sleep is a wait on the client's
  * {@link ClientDeparture}, so a client that leaves ends the stream at once, silent or not.
  */
@@ -21,6 +22,7 @@ final class Heartbeat {
     private final NanoClock clock;
     private final UpstreamActivity activity;
     private final ClientDeparture departure;
+    private final long firstEventDeadline;
 
     Heartbeat(ClientWriter writer, StreamOptions options, NanoClock clock, UpstreamActivity activity,
             ClientDeparture departure) {
@@ -32,6 +34,7 @@ final class Heartbeat {
         this.clock = clock;
         this.activity = activity;
         this.departure = departure;
+        this.firstEventDeadline = options.firstEventDeadlineNanos();
     }
 
     static byte[] pingBytes(String comment) {
@@ -51,6 +54,13 @@ final class Heartbeat {
                     return StreamEnd.of(EndReason.MAX_DURATION);
                 }
                 long wait = Math.min(untilIdle, untilEnd);
+                if (firstEventDeadline != StreamOptions.NO_DEADLINE && !writer.eventWritten()) {
+                    long untilFirst = firstEventDeadline - now;
+                    if (untilFirst <= 0) {
+                        return StreamEnd.of(EndReason.FIRST_EVENT_TIMEOUT);
+                    }
+                    wait = Math.min(wait, untilFirst);
+                }
                 if (ping != null) {
                     wait = Math.min(wait, writer.lastWriteNanos() + intervalNanos - now);
                 }

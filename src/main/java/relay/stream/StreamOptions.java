@@ -8,5 +8,13 @@ import java.time.Duration;
  * for a write in flight, which the write watchdog bounds by it.
  */
 public record StreamOptions(boolean ping, Duration pingInterval, String pingComment, Duration maxDuration, long maxLine,
-        Duration idleTimeout, Duration writeTimeout) {
+        Duration idleTimeout, Duration writeTimeout, long firstEventDeadlineNanos) {
+
+    /** No first-event deadline ({@code stream.first_event_timeout} off). */
+    public static final long NO_DEADLINE = Long.MIN_VALUE;
+
+    public StreamOptions(boolean ping, Duration pingInterval, String pingComment, Duration maxDuration, long maxLine,
+            Duration idleTimeout, Duration writeTimeout) {
+        this(ping, pingInterval, pingComment, maxDuration, maxLine, idleTimeout, writeTimeout, NO_DEADLINE);
+    }
 }

@@ -231,6 +231,16 @@ class ConfigLoaderTest {
                 error("[upstream]\nconnect_timeout = \"-3s\"\n" + MINIMAL, Map.of()));
         assertEquals(name() + ":2:1: demo.think = -1: must not be negative",
                 error("[demo]\nthink = -1\n" + MINIMAL, Map.of()));
+        assertEquals(name() + ":2:1: stream.first_event_timeout = \"-1s\": must not be negative",
+                error("[stream]\nfirst_event_timeout = \"-1s\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
+    void firstEventTimeoutIsOffUnlessSet() throws Exception {
+        assertEquals(java.time.Duration.ZERO, ConfigLoader.load(write(MINIMAL), Map.of()).stream().firstEventTimeout());
+        Config set = ConfigLoader.load(write("[stream]\nfirst_event_timeout = \"90s\"\n" + MINIMAL), Map.of());
+        assertEquals(java.time.Duration.ofSeconds(90), set.stream().firstEventTimeout());
+        assertTrue(ConfigPrinter.describe(set).contains("first_event_timeout = \"90s\""), ConfigPrinter.describe(set));
     }
 
     @Test
