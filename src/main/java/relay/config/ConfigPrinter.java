@@ -57,12 +57,14 @@ public final class ConfigPrinter {
                 .set("tokens", demo.tokens())
                 .set("token_interval", duration(demo.tokenInterval()));
         for (Route route : c.routes()) {
-            out.table("[[routes]]")
+            var table = out.table("[[routes]]")
                     .set("prefix", string(route.prefix()))
                     .set("upstream", target(route.target()))
                     .set("headers", headers(route))
                     .set("ping", route.ping())
                     .set("errors", string(route.errors().name().toLowerCase(Locale.ROOT)));
+            // only a route's own value: printing [stream]'s here would pin it to the route on reload
+            route.firstEventTimeout().ifPresent(timeout -> table.set("first_event_timeout", duration(timeout)));
         }
         return out.toString();
     }

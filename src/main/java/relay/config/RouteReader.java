@@ -1,5 +1,6 @@
 package relay.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
@@ -15,7 +17,8 @@ import org.tomlj.TomlTable;
 /** The {@code [[routes]]} array: at least one route, each prefix once. */
 final class RouteReader {
     private static final String KEY = "routes";
-    private static final Set<String> KEYS = Set.of("prefix", "upstream", "headers", "ping", "errors");
+    private static final Set<String> KEYS = Set.of("prefix", "upstream", "headers", "ping", "errors",
+            "first_event_timeout");
 
     private RouteReader() {
     }
@@ -58,7 +61,9 @@ final class RouteReader {
                 target(t, prefix),
                 headers(t),
                 t.bool("ping", true),
-                errors(t));
+                errors(t),
+                t.raw("first_event_timeout") == null ? Optional.empty()
+                        : Optional.of(t.duration("first_event_timeout", Duration.ZERO, TableReader.Sign.NON_NEGATIVE)));
     }
 
     private static String prefix(TableReader t) throws ConfigException {

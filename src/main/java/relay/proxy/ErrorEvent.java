@@ -28,7 +28,7 @@ final class ErrorEvent {
             case IDLE_TIMEOUT -> "upstream sent nothing for " + DurationFormat.format(config.stream().idleTimeout())
                     + " (stream.idle_timeout)";
             case FIRST_EVENT_TIMEOUT -> "upstream sent no data event within stream.first_event_timeout ("
-                    + DurationFormat.format(config.stream().firstEventTimeout()) + ")";
+                    + DurationFormat.format(route.firstEventTimeout(config.stream())) + ")";
             case MAX_DURATION -> "stream reached stream.max_duration ("
                     + DurationFormat.format(config.stream().maxDuration()) + ")";
             case UPSTREAM_ERROR -> end.detail() != null ? end.detail()

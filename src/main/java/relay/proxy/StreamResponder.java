@@ -83,7 +83,7 @@ final class StreamResponder {
     }
 
     private StreamOptions options(Route route, long requestStartNanos) {
-        Duration firstEvent = config.stream().firstEventTimeout();
+        Duration firstEvent = route.firstEventTimeout(config.stream());
         long firstEventDeadline = firstEvent.isPositive() ? requestStartNanos + firstEvent.toNanos() : StreamOptions.NO_DEADLINE;
         return new StreamOptions(config.ping().enabled() && route.ping(), config.ping().interval(), config.ping().comment(),
                 config.stream().maxDuration(), config.stream().maxLine(), config.stream().idleTimeout(),

@@ -241,6 +241,29 @@ class ConfigLoaderTest {
         Config set = ConfigLoader.load(write("[stream]\nfirst_event_timeout = \"90s\"\n" + MINIMAL), Map.of());
         assertEquals(java.time.Duration.ofSeconds(90), set.stream().firstEventTimeout());
         assertTrue(ConfigPrinter.describe(set).contains("first_event_timeout = \"90s\""), ConfigPrinter.describe(set));
+        Config route = ConfigLoader.load(write("""
+                [stream]
+                first_event_timeout = "90s"
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                first_event_timeout = "20s"
+                [[routes]]
+                prefix = "/v2"
+                upstream = "demo"
+                """), Map.of());
+        assertEquals(java.time.Duration.ofSeconds(20), route.routes().get(0).firstEventTimeout(route.stream()));
+        assertEquals(java.time.Duration.ofSeconds(90), route.routes().get(1).firstEventTimeout(route.stream()),
+                "a route without its own takes [stream]'s");
+        assertTrue(ConfigPrinter.describe(route).contains("first_event_timeout = \"20s\""), ConfigPrinter.describe(route));
+        assertStartsWith(":6:1: routes[0].first_event_timeout = \"-2s\": must not be negative", error("""
+                [stream]
+                first_event_timeout = "90s"
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                first_event_timeout = "-2s"
+                """, Map.of()));
     }
 
     @Test

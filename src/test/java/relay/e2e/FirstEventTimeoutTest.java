@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import relay.config.Config;
+import relay.config.Route;
 import relay.config.PingSettings;
 import relay.config.StreamSettings;
 import relay.testing.RunningRelay;
@@ -75,6 +78,35 @@ class FirstEventTimeoutTest {
                     .filter(b -> !b.startsWith(":")).toList();
             assertEquals(List.of("data: {\"n\":1}\n\n", "data: {\"n\":2}\n\n", "data: [DONE]\n\n"), data);
             assertTrue(relay.awaitLog("reason=done", WAIT), relay.log());
+        }
+    }
+
+    /** The single route of {@code base}, with its own first-event timeout. */
+    private static Config withRouteTimeout(Config base, Duration routeTimeout) {
+        Route r = base.routes().getFirst();
+        Route own = new Route(r.prefix(), r.target(), r.headers(), r.ping(), r.errors(), Optional.of(routeTimeout));
+        return new Config(base.source(), base.server(), base.ping(), base.upstream(), base.stream(), base.demo(), List.of(own));
+    }
+
+    @Test
+    void aRouteSetsItsOwnTimeoutOverTheGlobalOne() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    conn.sseHead();
+                    conn.silentUntilClosed();
+                });
+                RunningRelay relay = new RunningRelay(withRouteTimeout(
+                        TestConfigs.with(upstream.uri(), PING, StreamSettings.DEFAULTS), TIMEOUT))) {
+            expectFirstEventTimeout(upstream, relay);
+        }
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    conn.sseHead();
+                    conn.thinkFor(Duration.ofMillis(800));
+                    conn.chunk("data: {\"n\":1}\n\n").chunk("data: [DONE]\n\n").end();
+                });
+                RunningRelay relay = new RunningRelay(withRouteTimeout(
+                        TestConfigs.with(upstream.uri(), PING, stream(TIMEOUT)), Duration.ZERO))) {
+            TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST);
+            assertEquals("data: [DONE]\n\n", client.remainingBlocks().getLast().text(), "0s on the route turns it off");
         }
     }
 
