@@ -65,6 +65,10 @@ public final class ConfigPrinter {
                     .set("errors", string(route.errors().name().toLowerCase(Locale.ROOT)));
             // only a route's own value: printing [stream]'s here would pin it to the route on reload
             route.firstEventTimeout().ifPresent(timeout -> table.set("first_event_timeout", duration(timeout)));
+            if (route.target() instanceof RouteTarget.Http http && http.trust().custom()) {
+                table.set("ca_file", string(http.trust().file().orElseThrow().toString()))
+                        .set("ca_mode", string(http.trust().replaceDefault() ? "replace" : "add"));
+            }
         }
         return out.toString();
     }

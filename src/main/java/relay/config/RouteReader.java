@@ -1,5 +1,8 @@
 package relay.config;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +21,7 @@ import org.tomlj.TomlTable;
 final class RouteReader {
     private static final String KEY = "routes";
     private static final Set<String> KEYS = Set.of("prefix", "upstream", "headers", "ping", "errors",
-            "first_event_timeout");
+            "first_event_timeout", "ca_file", "ca_mode");
 
     private RouteReader() {
     }
@@ -58,7 +61,7 @@ final class RouteReader {
         String prefix = prefix(t);
         return new Route(
                 prefix,
-                target(t, prefix),
+                trust(t, target(t, prefix)),
                 headers(t),
                 t.bool("ping", true),
                 errors(t),
@@ -86,6 +89,35 @@ final class RouteReader {
             return target;
         } catch (InvalidValue e) {
             throw t.invalid(upstream, e.reason());
+        }
+    }
+
+    /** {@code ca_file} (PEM, relative to the config file) and {@code ca_mode} ("add" or "replace"). */
+    private static RouteTarget trust(TableReader t, RouteTarget target) throws ConfigException {
+        Optional<Setting> file = t.string("ca_file", false);
+        Optional<Setting> mode = t.string("ca_mode", false);
+        if (file.isEmpty()) {
+            if (mode.isPresent()) {
+                throw t.invalid(mode.get(), "needs ca_file");
+            }
+            return target;
+        }
+        if (!(target instanceof RouteTarget.Http http) || !http.base().getScheme().equals("https")) {
+            throw t.invalid(file.get(), "applies to an https upstream only");
+        }
+        boolean replace = false;
+        if (mode.isPresent()) {
+            switch (mode.get().value()) {
+                case "add" -> replace = false;
+                case "replace" -> replace = true;
+                default -> throw t.invalid(mode.get(), "must be \"add\" (to the JDK's CAs, the default) or \"replace\"");
+            }
+        }
+        Path path = t.fromConfigDirectory(file.get().value());
+        try {
+            return new RouteTarget.Http(http.base(), new UpstreamTrust(Optional.of(path), PemCertificates.read(path), replace));
+        } catch (IOException | GeneralSecurityException e) {
+            throw t.invalid(file.get(), "cannot read certificates from " + path + ": " + e.getMessage());
         }
     }
 

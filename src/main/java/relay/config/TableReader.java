@@ -1,5 +1,6 @@
 package relay.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -79,6 +80,13 @@ final class TableReader {
 
     ConfigException error(String key, String message) {
         return source.error(positionOf(key), message);
+    }
+
+    /** {@code path} as written, resolved against the directory of the config file when relative. */
+    Path fromConfigDirectory(String path) {
+        Path given = Path.of(path);
+        Path dir = Path.of(source.name()).toAbsolutePath().getParent();
+        return (given.isAbsolute() || dir == null ? given : dir.resolve(given)).toAbsolutePath().normalize();
     }
 
     ConfigException invalid(Setting setting, String reason) {

@@ -19,6 +19,7 @@ import relay.ops.Metrics;
 import relay.time.NanoClock;
 import relay.upstream.HttpUpstream;
 import relay.upstream.Upstream;
+import relay.upstream.UpstreamTls;
 import relay.watch.ClientWatcher;
 import relay.watch.ExchangeSockets;
 import relay.watch.JdkExchangeSockets;
@@ -111,7 +112,7 @@ public final class RelayServer implements AutoCloseable {
             Upstream upstream = switch (route.target()) {
                 case RouteTarget.Demo demo -> new DemoUpstream(config.demo());
                 case RouteTarget.Http http -> new HttpUpstream(http.base(), config.upstream(), config.stream().idleTimeout(),
-                        upstreamWriteTimer);
+                        UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer);
             };
             bound.add(new BoundRoute(route, upstream));
         }

@@ -36,7 +36,7 @@ public final class HttpUpstream implements Upstream {
     }
 
     /** {@code tls} decides which certificates are trusted: tests pass one trusting their own. */
-    HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls,
+    public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls,
             ScheduledExecutorService writeTimer) {
         this.writeTimer = writeTimer;
         this.address = UpstreamAddress.of(base);

@@ -50,6 +50,13 @@ final class TestCertificate {
         return new TestCertificate(store);
     }
 
+    /** The certificate as a PEM file, what a route's {@code ca_file} names. */
+    java.nio.file.Path writePem(java.nio.file.Path file) throws GeneralSecurityException, IOException {
+        String base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .encodeToString(keyStore.getCertificate("server").getEncoded());
+        return Files.writeString(file, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
+    }
+
     SSLServerSocketFactory serverFactory() throws GeneralSecurityException {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(keyStore, PASSWORD);
