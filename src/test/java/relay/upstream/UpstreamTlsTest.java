@@ -3,6 +3,7 @@ package relay.upstream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,6 +51,7 @@ class UpstreamTlsTest {
             IOException e = assertThrows(IOException.class,
                     () -> get(server.uri("https"), (SSLSocketFactory) SSLSocketFactory.getDefault()));
             assertInstanceOf(UpstreamConnectException.class, e);
+            assertTrue(e.getMessage().contains("the upstream's TLS certificate is not signed by a trusted CA"), e.getMessage());
         }
     }
 
@@ -86,6 +88,7 @@ class UpstreamTlsTest {
         try (LoopbackUpstream server = new LoopbackUpstream(forLocalhost.serverFactory(), "127.0.0.1", OK)) {
             IOException e = assertThrows(IOException.class, () -> get(server.uri("https"), forLocalhost.trustingClientFactory()));
             assertInstanceOf(UpstreamConnectException.class, e);
+            assertTrue(e.getMessage().contains("the upstream's TLS certificate is not for 127.0.0.1"), e.getMessage());
         }
     }
 
