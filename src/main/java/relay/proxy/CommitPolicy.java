@@ -25,6 +25,12 @@ final class CommitPolicy {
         this.clock = clock;
     }
 
+    /** What is left of {@code ping.header_grace} for a request that arrived at {@code requestStartNanos}; never negative. */
+    Duration graceLeft(long requestStartNanos) {
+        Duration left = config.ping().headerGrace().minusNanos(clock.nanoTime() - requestStartNanos);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
     boolean pings(Route route) {
         return config.ping().enabled() && route.ping();
     }
@@ -38,8 +44,8 @@ final class CommitPolicy {
         if (!streamRequest || !pings(route)) {
             return false;
         }
-        Duration grace = config.ping().headerGrace().minusNanos(clock.nanoTime() - requestStartNanos);
-        if (grace.isZero() || grace.isNegative()) {
+        Duration grace = graceLeft(requestStartNanos);
+        if (grace.isZero()) {
             return true;
         }
         try {

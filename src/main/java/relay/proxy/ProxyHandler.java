@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -185,8 +184,7 @@ final class ProxyHandler implements HttpHandler {
      */
     private UpstreamResponse nonStreamResponse(HttpExchange exchange, UpstreamCall call, ExchangeRecord record)
             throws IOException, ClientGoneException {
-        Duration grace = config.ping().headerGrace().minusNanos(clock.nanoTime() - record.startNanos);
-        if (!watcher.active() || call.awaitResponse(grace.isNegative() ? Duration.ZERO : grace)) {
+        if (!watcher.active() || call.awaitResponse(commitPolicy.graceLeft(record.startNanos))) {
             return call.response();
         }
         try (ClientDeparture departure = watcher.watch(exchange)) {

@@ -20,9 +20,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class Epoll implements AutoCloseable {
     static final int EPOLLIN = 0x001;
-    static final int EPOLLERR = 0x008;
-    static final int EPOLLHUP = 0x010;
-    /** The peer shut its sending side down (FIN): a departed client, or one that half-closed. */
+    /**
+     * The peer shut its sending side down (FIN): a departed client, or one that half-closed. A reset
+     * comes with EPOLLHUP and EPOLLERR, which epoll reports whether asked for or not.
+     */
     static final int EPOLLRDHUP = 0x2000;
     /** Reported once, then disarmed: a departure is one event, not one per wait. */
     static final int EPOLLONESHOT = 1 << 30;

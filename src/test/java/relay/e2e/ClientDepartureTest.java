@@ -79,10 +79,7 @@ class ClientDepartureTest {
     @ParameterizedTest
     @EnumSource(Leave.class)
     void duringSilenceAfterTheFirstEvent(Leave how) throws Exception {
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.sseHead().chunk("data: {\"n\":1}\n\n");
-                    conn.silentUntilClosed();
-                });
+        try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::oneEventThenSilent);
                 RunningRelay relay = relay(upstream, Duration.ofSeconds(1))) {
             assertTrue(relay.server().watchesClients());
             TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST);
@@ -159,10 +156,7 @@ class ClientDepartureTest {
     @ParameterizedTest
     @EnumSource(Leave.class)
     void anEventStreamAnsweringANonStreamRequestIsWatchedToo(Leave how) throws Exception {
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.sseHead().chunk("data: {\"n\":1}\n\n");
-                    conn.silentUntilClosed();
-                });
+        try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::oneEventThenSilent);
                 RunningRelay relay = relay(upstream, Duration.ofSeconds(1))) {
             TestClient client = relay.client().post("/v1/chat/completions", PLAIN_REQUEST);
             assertEquals("data: {\"n\":1}\n\n", client.nextBlock().text());
@@ -172,10 +166,7 @@ class ClientDepartureTest {
 
     @Test
     void aHalfCloseCountsAsGoneAsInNginx() throws Exception {
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.sseHead().chunk("data: {\"n\":1}\n\n");
-                    conn.silentUntilClosed();
-                });
+        try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::oneEventThenSilent);
                 RunningRelay relay = relay(upstream, Duration.ofSeconds(1))) {
             TestClient client = relay.client().post("/v1/chat/completions", STREAM_REQUEST);
             client.nextBlock();
@@ -267,13 +258,17 @@ class ClientDepartureTest {
                     release.await(); // silent until the client's next request is on the wire
                     conn.chunk("data: [DONE]\n\n").end();
                 });
-                RunningRelay relay = relay(upstream, Duration.ofSeconds(1));
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
+                        new PingSettings(true, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(1), "PING"),
+                        StreamSettings.DEFAULTS));
                 TestClient client = relay.client()) {
             client.post("/v1/chat/completions", STREAM_REQUEST);
             assertEquals("data: {\"n\":1}\n\n", client.nextBlock().text());
             client.rawOutput().write(request("/v1/plain", PLAIN_REQUEST).getBytes(StandardCharsets.UTF_8));
             client.rawOutput().flush();
-            Thread.sleep(200); // the pipelined bytes sit in relay's socket while the stream is silent: no departure
+            // pings written after the pipelined bytes reached relay's socket: the stream is still alive
+            assertTrue(client.nextBlock().isPing());
+            assertTrue(client.nextBlock().isPing());
             assertFalse(upstream.nextConnection(WAIT).isClosed(), "the stream was cut by its client's next request");
             release.countDown();
             assertEquals("data: [DONE]\n\n", client.nextBlock().text());
@@ -288,10 +283,7 @@ class ClientDepartureTest {
     @Test
     void withTheInternalsOutOfReachRelayLogsOnceAndNoticesAtTheNextFailedWrite() throws Exception {
         Duration interval = Duration.ofMillis(200);
-        try (TestUpstream upstream = new TestUpstream(conn -> {
-                    conn.sseHead().chunk("data: {\"n\":1}\n\n");
-                    conn.silentUntilClosed();
-                });
+        try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::oneEventThenSilent);
                 RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(),
                         new PingSettings(true, interval, Duration.ofSeconds(2), Duration.ofSeconds(1), "PING"),
                         StreamSettings.DEFAULTS), () -> {
@@ -319,13 +311,7 @@ class ClientDepartureTest {
     void aJvmStartedWithoutTheOpensLogsTheFallbackAndServes(@TempDir Path dir) throws Exception {
         List<String> withoutWatch = JvmOptions.REQUIRED.stream().filter(o -> !JvmOptions.CLIENT_WATCH.contains(o)).toList();
         try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::byPath);
-                ProcessRelay relay = ProcessRelay.start(dir, """
-                        [server]
-                        listen = "127.0.0.1:${PORT}"
-                        [[routes]]
-                        prefix = "/v1"
-                        upstream = "%s"
-                        """.formatted(upstream.uri()), withoutWatch)) {
+                ProcessRelay relay = ProcessRelay.start(dir, processConfig(upstream), withoutWatch)) {
             try (TestClient client = TestClient.connect(relay.address(), WAIT)) {
                 client.post("/v1/chat/completions", STREAM_REQUEST);
                 assertEquals(List.of("data: {\"n\":1}\n\n", "data: [DONE]\n\n"),
@@ -340,13 +326,7 @@ class ClientDepartureTest {
     @Test
     void aJvmStartedWithRelaysOptionsWatchesWithoutAWarning(@TempDir Path dir) throws Exception {
         try (TestUpstream upstream = new TestUpstream(ClientDepartureTest::byPath);
-                ProcessRelay relay = ProcessRelay.start(dir, """
-                        [server]
-                        listen = "127.0.0.1:${PORT}"
-                        [[routes]]
-                        prefix = "/v1"
-                        upstream = "%s"
-                        """.formatted(upstream.uri()))) {
+                ProcessRelay relay = ProcessRelay.start(dir, processConfig(upstream))) {
             String output = relay.output();
             assertTrue(output.contains("client_watch=on"), output);
             assertFalse(output.contains("WARNING"), output); // no restricted-method or illegal-access warning
@@ -358,6 +338,23 @@ class ClientDepartureTest {
         try (TestClient client = relay.client().request("GET", "/metrics", null)) {
             return client.bodyText();
         }
+    }
+
+    /** Streams one event, then says nothing until relay closes the connection. */
+    private static void oneEventThenSilent(TestUpstream.Conn conn) throws IOException {
+        conn.sseHead().chunk("data: {\"n\":1}\n\n");
+        conn.silentUntilClosed();
+    }
+
+    /** A relay process's config: one route to {@code upstream}, on the port ProcessRelay picks. */
+    private static String processConfig(TestUpstream upstream) {
+        return """
+                [server]
+                listen = "127.0.0.1:${PORT}"
+                [[routes]]
+                prefix = "/v1"
+                upstream = "%s"
+                """.formatted(upstream.uri());
     }
 
     private static String request(String path, String body) {

@@ -6,16 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,14 +19,11 @@ import relay.config.ConfigException;
 import relay.config.ConfigLoader;
 import relay.config.ConfigPrinter;
 import relay.config.RouteTarget;
-import relay.config.UpstreamSettings;
 import relay.config.UpstreamTrust;
 
 /** A route's {@code ca_file} adds (or, with {@code ca_mode = "replace"}, is) the CAs its https upstream is verified against. */
 class CaFileTest {
-    private static final ScheduledExecutorService WRITE_TIMER = HttpUpstream.newWriteTimer();
-    private static final UpstreamSettings SETTINGS = new UpstreamSettings(Duration.ofSeconds(5), Duration.ofSeconds(15));
-    private static final LoopbackUpstream.Script OK = (head, in, out) -> ok(out);
+    private static final LoopbackUpstream.Script OK = HttpsGet.OK;
 
     private static TestCertificate forIps;
     private static TestCertificate forLocalhost;
@@ -42,16 +34,8 @@ class CaFileTest {
         forLocalhost = TestCertificate.selfSigned("dns:localhost");
     }
 
-    private static void ok(OutputStream out) throws IOException {
-        LoopbackUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    }
-
     private static String get(URI base, UpstreamTrust trust) throws IOException {
-        HttpUpstream upstream = new HttpUpstream(base, SETTINGS, Duration.ofSeconds(5), UpstreamTls.socketFactory(trust),
-                WRITE_TIMER);
-        try (UpstreamResponse response = upstream.send(new UpstreamRequest("GET", "/x", List.of(), null, 0))) {
-            return response.status() + " " + new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
+        return HttpsGet.get(base, UpstreamTls.socketFactory(trust));
     }
 
     /** The trust of the only route of a config file naming {@code caFile} (relative to the file) for {@code upstream}. */

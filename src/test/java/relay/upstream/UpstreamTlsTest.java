@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLSocketFactory;
@@ -19,11 +19,9 @@ import relay.config.UpstreamSettings;
 
 /** relay's upstream client against a real TLS server on loopback, with certificates made for the test. */
 class UpstreamTlsTest {
-    /** Shared by every upstream in this class; a daemon thread, like the one a server owns. */
-    private static final java.util.concurrent.ScheduledExecutorService WRITE_TIMER = HttpUpstream.newWriteTimer();
-
-    private static final UpstreamSettings SETTINGS = new UpstreamSettings(Duration.ofSeconds(5), Duration.ofSeconds(15));
-    private static final LoopbackUpstream.Script OK = (head, in, out) -> ok(out);
+    private static final LoopbackUpstream.Script OK = HttpsGet.OK;
+    private static final ScheduledExecutorService WRITE_TIMER = HttpsGet.WRITE_TIMER;
+    private static final UpstreamSettings SETTINGS = HttpsGet.SETTINGS;
 
     private static TestCertificate forIps;
     private static TestCertificate forLocalhost;
@@ -34,15 +32,8 @@ class UpstreamTlsTest {
         forLocalhost = TestCertificate.selfSigned("dns:localhost");
     }
 
-    private static void ok(OutputStream out) throws IOException {
-        LoopbackUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    }
-
     private static String get(URI base, SSLSocketFactory tls) throws IOException {
-        HttpUpstream upstream = new HttpUpstream(base, SETTINGS, Duration.ofSeconds(5), tls, WRITE_TIMER);
-        try (UpstreamResponse response = upstream.send(new UpstreamRequest("GET", "/x", List.of(), null, 0))) {
-            return response.status() + " " + new String(response.body().readAllBytes(), StandardCharsets.ISO_8859_1);
-        }
+        return HttpsGet.get(base, tls);
     }
 
     @Test
