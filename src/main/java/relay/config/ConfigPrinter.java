@@ -3,6 +3,7 @@ package relay.config;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
@@ -57,17 +58,41 @@ public final class ConfigPrinter {
                 .set("tokens", demo.tokens())
                 .set("token_interval", duration(demo.tokenInterval()));
         for (Route route : c.routes()) {
-            var table = out.table("[[routes]]")
-                    .set("prefix", string(route.prefix()))
-                    .set("upstream", target(route.target()))
-                    .set("headers", headers(route))
+            boolean single = isSingle(route);
+            var table = out.table("[[routes]]").set("prefix", string(route.prefix()));
+            if (single) {
+                table.set("upstream", target(route.target()));
+            }
+            table.set("headers", headers(route.headers()))
                     .set("ping", route.ping())
                     .set("errors", string(route.errors().name().toLowerCase(Locale.ROOT)));
             // only a route's own value: printing [stream]'s here would pin it to the route on reload
             route.firstEventTimeout().ifPresent(timeout -> table.set("first_event_timeout", duration(timeout)));
-            if (route.target() instanceof RouteTarget.Http http && http.trust().custom()) {
-                table.set("ca_file", string(http.trust().file().orElseThrow().toString()))
-                        .set("ca_mode", string(http.trust().replaceDefault() ? "replace" : "add"));
+            if (single) {
+                trust(table, route.target());
+            }
+            RetrySettings retry = route.retry();
+            if (!retry.equals(RetrySettings.defaults(route.upstreams().size()))) {
+                out.table("[routes.retry]")
+                        .set("statuses", retry.statuses().stream().sorted().map(String::valueOf)
+                                .collect(Collectors.joining(", ", "[", "]")))
+                        .set("max_attempts", retry.maxAttempts())
+                        .set("retry_after_max", duration(retry.retryAfterMax()))
+                        .set("cooldown", duration(retry.cooldown()))
+                        .set("max_body", size(retry.maxBody()))
+                        .set("non_stream", retry.nonStream());
+            }
+            if (!single) {
+                for (int i = 0; i < route.upstreams().size(); i++) {
+                    RouteUpstream upstream = route.upstreams().get(i);
+                    var entry = out.table("[[routes.upstreams]]");
+                    String named = RouteUpstream.defaultName(upstream.target());
+                    if (!upstream.name().equals(named) && !upstream.name().equals(named + "#" + (i + 1))) {
+                        entry.set("name", string(upstream.name()));
+                    }
+                    entry.set("url", target(upstream.target())).set("headers", headers(upstream.headers()));
+                    trust(entry, upstream.target());
+                }
             }
         }
         return out.toString();
@@ -101,11 +126,25 @@ public final class ConfigPrinter {
         };
     }
 
-    private static String headers(Route route) {
-        if (route.headers().isEmpty()) {
+    /** A route written with {@code upstream = "..."}: one upstream with neither name nor headers of its own. */
+    private static boolean isSingle(Route route) {
+        RouteUpstream only = route.upstreams().get(0);
+        return route.upstreams().size() == 1 && only.headers().isEmpty()
+                && only.name().equals(RouteUpstream.defaultName(only.target()));
+    }
+
+    private static void trust(Lines table, RouteTarget target) {
+        if (target instanceof RouteTarget.Http http && http.trust().custom()) {
+            table.set("ca_file", string(http.trust().file().orElseThrow().toString()))
+                    .set("ca_mode", string(http.trust().replaceDefault() ? "replace" : "add"));
+        }
+    }
+
+    private static String headers(Map<String, String> headers) {
+        if (headers.isEmpty()) {
             return "{}";
         }
-        return route.headers().keySet().stream()
+        return headers.keySet().stream()
                 .sorted(String.CASE_INSENSITIVE_ORDER)
                 .map(name -> key(name) + " = " + MASK)
                 .collect(Collectors.joining(", ", "{ ", " }")) + "  # values hidden";

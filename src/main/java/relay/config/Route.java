@@ -1,23 +1,56 @@
 package relay.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One {@code [[routes]]} entry: requests whose path starts with {@code prefix} go to {@code target},
- * with {@code headers} set (replacing the client's).
+ * One {@code [[routes]]} entry: requests whose path starts with {@code prefix} go to the first of
+ * {@code upstreams} that answers (in order, as {@code retry} allows), with {@code headers} set
+ * (replacing the client's; an upstream's own headers replace the route's).
  */
-public record Route(String prefix, RouteTarget target, Map<String, String> headers, boolean ping, ErrorFormat errors,
-        Optional<Duration> firstEventTimeout) {
+public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
+        ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry) {
 
     public Route {
+        upstreams = List.copyOf(upstreams);
+        if (upstreams.isEmpty()) {
+            throw new IllegalArgumentException("a route needs an upstream");
+        }
         headers = Map.copyOf(headers);
     }
 
-    /** A route that takes {@code stream.first_event_timeout} from {@code [stream]}. */
+    /** A route of one upstream, with {@code stream.first_event_timeout} from {@code [stream]}. */
     public Route(String prefix, RouteTarget target, Map<String, String> headers, boolean ping, ErrorFormat errors) {
         this(prefix, target, headers, ping, errors, Optional.empty());
+    }
+
+    /** A route of one upstream. */
+    public Route(String prefix, RouteTarget target, Map<String, String> headers, boolean ping, ErrorFormat errors,
+            Optional<Duration> firstEventTimeout) {
+        this(prefix, List.of(new RouteUpstream(RouteUpstream.defaultName(target), target, Map.of())), headers, ping,
+                errors, firstEventTimeout, RetrySettings.defaults(1));
+    }
+
+    /** The first upstream's target: the only one of a route with one upstream. */
+    public RouteTarget target() {
+        return upstreams.get(0).target();
+    }
+
+    /** The headers sent to {@code upstream}: the route's, with the upstream's own replacing those of the same name. */
+    public Map<String, String> headersFor(RouteUpstream upstream) {
+        if (upstream.headers().isEmpty()) {
+            return headers;
+        }
+        Map<String, String> merged = new java.util.LinkedHashMap<>();
+        headers.forEach((name, value) -> {
+            if (upstream.headers().keySet().stream().noneMatch(name::equalsIgnoreCase)) {
+                merged.put(name, value);
+            }
+        });
+        merged.putAll(upstream.headers());
+        return merged;
     }
 
     /** This route's first-event timeout: its own, or {@code [stream]}'s; zero is off. */
@@ -28,7 +61,8 @@ public record Route(String prefix, RouteTarget target, Map<String, String> heade
     /** Header values usually carry upstream API keys: only their names are printable. */
     @Override
     public String toString() {
-        return "Route[prefix=" + prefix + ", target=" + target + ", headers=" + headers.keySet()
-                + ", ping=" + ping + ", errors=" + errors + ", firstEventTimeout=" + firstEventTimeout + "]";
+        return "Route[prefix=" + prefix + ", upstreams=" + upstreams + ", headers=" + headers.keySet()
+                + ", ping=" + ping + ", errors=" + errors + ", firstEventTimeout=" + firstEventTimeout
+                + ", retry=" + retry + "]";
     }
 }

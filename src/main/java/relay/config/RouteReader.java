@@ -20,8 +20,13 @@ import org.tomlj.TomlTable;
 /** The {@code [[routes]]} array: at least one route, each prefix once. */
 final class RouteReader {
     private static final String KEY = "routes";
-    private static final Set<String> KEYS = Set.of("prefix", "upstream", "headers", "ping", "errors",
-            "first_event_timeout", "ca_file", "ca_mode");
+    private static final Set<String> KEYS = Set.of("prefix", "upstream", "upstreams", "headers", "ping", "errors",
+            "first_event_timeout", "ca_file", "ca_mode", "retry");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode");
+    private static final Set<String> RETRY_KEYS = Set.of("statuses", "max_attempts", "retry_after_max", "cooldown",
+            "max_body", "non_stream");
+    /** Enough for every key of every provider a route could list; more attempts only add latency. */
+    private static final int MAX_ATTEMPTS = 20;
 
     private RouteReader() {
     }
@@ -59,14 +64,107 @@ final class RouteReader {
     private static Route route(TableReader t) throws ConfigException {
         t.allowOnly(KEYS);
         String prefix = prefix(t);
+        List<RouteUpstream> upstreams = upstreams(t, prefix);
         return new Route(
                 prefix,
-                trust(t, target(t, prefix)),
+                upstreams,
                 headers(t),
                 t.bool("ping", true),
                 errors(t),
                 t.raw("first_event_timeout") == null ? Optional.empty()
-                        : Optional.of(t.duration("first_event_timeout", Duration.ZERO, TableReader.Sign.NON_NEGATIVE)));
+                        : Optional.of(t.duration("first_event_timeout", Duration.ZERO, TableReader.Sign.NON_NEGATIVE)),
+                retry(t, upstreams.size()));
+    }
+
+    /** {@code upstream = "..."} (with the route's ca_file), or an array of {@code [[routes.upstreams]]} tables. */
+    private static List<RouteUpstream> upstreams(TableReader t, String prefix) throws ConfigException {
+        Object list = t.raw("upstreams");
+        if (list == null) {
+            RouteTarget target = trust(t, target(t, "upstream", prefix));
+            return List.of(new RouteUpstream(RouteUpstream.defaultName(target), target, Map.of()));
+        }
+        if (t.raw("upstream") != null) {
+            throw t.error("upstreams", t.name() + " has both upstream and upstreams: keep one (a single upstream, "
+                    + "or the list tried in order)");
+        }
+        for (String key : List.of("ca_file", "ca_mode")) {
+            if (t.raw(key) != null) {
+                throw t.error(key, t.qualified(key) + " applies to a single upstream: with upstreams, set it in each "
+                        + "[[" + t.name() + ".upstreams]] that needs it");
+            }
+        }
+        if (!(list instanceof TomlArray array) || array.isEmpty()) {
+            throw t.error("upstreams", t.qualified("upstreams") + " must be a non-empty array of tables ([["
+                    + "routes.upstreams]] with a url each), got " + TableReader.typeName(list));
+        }
+        List<RouteUpstream> upstreams = new ArrayList<>(array.size());
+        Map<String, String> names = new HashMap<>();
+        for (int i = 0; i < array.size(); i++) {
+            TomlPosition where = array.inputPositionOf(i);
+            if (!(array.get(i) instanceof TomlTable table)) {
+                throw t.error(where, t.qualified("upstreams") + "[" + i + "] must be a table, got "
+                        + TableReader.typeName(array.get(i)));
+            }
+            TableReader u = t.element(table, i, where, "upstreams");
+            u.allowOnly(UPSTREAM_KEYS);
+            RouteTarget target = trust(u, target(u, "url", prefix));
+            Optional<Setting> given = u.string("name", false);
+            String name = given.map(Setting::value).orElse(RouteUpstream.defaultName(target));
+            if (given.isPresent() && !given.get().value().matches("[A-Za-z0-9_.:-]{1,64}")) {
+                throw u.invalid(given.get(), "must be 1 to 64 letters, digits, '_', '.', ':' or '-' (it is a log "
+                        + "field and a metrics label)");
+            }
+            if (names.containsKey(name)) {
+                if (given.isPresent()) {
+                    throw u.invalid(given.get(), "is already the name of " + names.get(name));
+                }
+                name = name + "#" + (i + 1); // two keys of one provider: told apart by their place
+            }
+            names.put(name, u.name());
+            upstreams.add(new RouteUpstream(name, target, headers(u)));
+        }
+        return upstreams;
+    }
+
+    private static RetrySettings retry(TableReader t, int upstreams) throws ConfigException {
+        var table = t.table("retry", "in " + t.name() + ".retry");
+        RetrySettings defaults = RetrySettings.defaults(upstreams);
+        if (table.isEmpty()) {
+            return defaults;
+        }
+        TableReader r = table.get();
+        r.allowOnly(RETRY_KEYS);
+        return new RetrySettings(
+                statuses(r),
+                (int) r.integer("max_attempts", defaults.maxAttempts(), 1, MAX_ATTEMPTS),
+                r.duration("retry_after_max", defaults.retryAfterMax(), TableReader.Sign.NON_NEGATIVE),
+                r.duration("cooldown", defaults.cooldown(), TableReader.Sign.NON_NEGATIVE),
+                r.size("max_body", defaults.maxBody()),
+                r.bool("non_stream", defaults.nonStream()));
+    }
+
+    private static Set<Integer> statuses(TableReader r) throws ConfigException {
+        Object v = r.raw("statuses");
+        if (v == null) {
+            return RetrySettings.DEFAULT_STATUSES;
+        }
+        if (!(v instanceof TomlArray array)) {
+            throw r.error("statuses", r.qualified("statuses") + " must be an array of status codes, got "
+                    + TableReader.typeName(v));
+        }
+        Set<Integer> statuses = new java.util.TreeSet<>();
+        for (int i = 0; i < array.size(); i++) {
+            if (!(array.get(i) instanceof Long code) || code < 400 || code > 599) {
+                throw r.error(array.inputPositionOf(i), r.qualified("statuses") + "[" + i + "] must be a status code "
+                        + "from 400 to 599, got " + printable(array.get(i)));
+            }
+            statuses.add(code.intValue());
+        }
+        return statuses;
+    }
+
+    private static String printable(Object v) {
+        return v instanceof Long || v instanceof Double ? v.toString() : TableReader.typeName(v);
     }
 
     private static String prefix(TableReader t) throws ConfigException {
@@ -79,13 +177,13 @@ final class RouteReader {
         return prefix.value();
     }
 
-    private static RouteTarget target(TableReader t, String prefix) throws ConfigException {
+    private static RouteTarget target(TableReader t, String key, String prefix) throws ConfigException {
         // Shown only by name: a URL pasted with credentials must not reach the log through the error message.
-        Setting upstream = t.string("upstream", true)
-                .orElseThrow(() -> missing(t, "upstream", "\"https://api.openai.com\" or \"demo\""));
+        Setting upstream = t.string(key, true)
+                .orElseThrow(() -> missing(t, key, "\"https://api.openai.com\" or \"demo\""));
         try {
             RouteTarget target = UpstreamUri.parse(upstream.value());
-            RoutePrefix.checkUpstream(prefix, target, (String) t.raw("upstream"));
+            RoutePrefix.checkUpstream(prefix, target, (String) t.raw(key));
             return target;
         } catch (InvalidValue e) {
             throw t.invalid(upstream, e.reason());

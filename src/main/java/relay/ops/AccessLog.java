@@ -75,6 +75,15 @@ public final class AccessLog {
         if (e.upstreamRequestId() != null) {
             line.append(" upstream_request_id=").append(e.upstreamRequestId());
         }
+        if (e.upstream() != null) {
+            line.append(" upstream=").append(e.upstream());
+        }
+        if (e.attempts() != null) {
+            line.append(" attempts=").append(e.attempts());
+        }
+        if (e.notRetried() != null) {
+            line.append(" not_retried=\"").append(e.notRetried()).append('"');
+        }
         if (e.usage() != null) {
             line.append(" tokens_in=").append(e.usage().input()).append(" tokens_out=").append(e.usage().output());
         }
@@ -106,6 +115,15 @@ public final class AccessLog {
             g.writeNumberField("bytes_out", e.bytesOut());
             if (e.upstreamRequestId() != null) {
                 g.writeStringField("upstream_request_id", e.upstreamRequestId());
+            }
+            if (e.upstream() != null) {
+                g.writeStringField("upstream", e.upstream());
+            }
+            if (e.attempts() != null) {
+                g.writeStringField("attempts", e.attempts());
+            }
+            if (e.notRetried() != null) {
+                g.writeStringField("not_retried", e.notRetried());
             }
             if (e.usage() != null) {
                 g.writeObjectFieldStart("usage");

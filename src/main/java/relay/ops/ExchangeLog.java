@@ -6,7 +6,10 @@ import relay.stream.TokenUsage;
  * One access-log line: what happened to one exchange. Times are milliseconds from the request's
  * start; -1 when it did not happen (no upstream headers, no event). {@code usage} is null when the
  * stream carried none; {@code error} is null unless something failed, and then says what (the cause
- * of an upstream failure, with secrets already removed).
+ * of an upstream failure, with secrets already removed). {@code upstream} names the upstream that
+ * answered (or failed last), null for none; {@code attempts} lists every attempt when there was more
+ * than one ({@code name:status-or-error:ms}, comma-separated), else null; {@code notRetried} says why
+ * a failure was not retried when a retry was wanted, else null.
  */
 public record ExchangeLog(
         String requestId,
@@ -25,6 +28,9 @@ public record ExchangeLog(
         long bytesIn,
         long bytesOut,
         String upstreamRequestId,
+        String upstream,
+        String attempts,
+        String notRetried,
         TokenUsage usage,
         String error) {
 

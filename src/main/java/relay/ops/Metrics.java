@@ -35,6 +35,8 @@ public final class Metrics {
     private final Histogram upstreamHeaders;
     private final Histogram streamDuration;
     private final Histogram eventWrite;
+    private final Counter attempts;
+    private final Counter failovers;
 
     public Metrics() {
         activeStreams = Gauge.builder().name("relay_active_streams")
@@ -60,7 +62,35 @@ public final class Metrics {
         eventWrite = Histogram.builder().name("relay_event_write_seconds")
                 .help("Time to write and flush one event to a client (lock held)")
                 .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
+        attempts = Counter.builder().name("relay_upstream_attempts_total")
+                .help("Requests sent (or tried) to an upstream, by route, upstream and outcome "
+                        + "(answered, retry_status, connect_failed, failed, first_event_timeout)")
+                .labelNames("route", "upstream", "outcome").register(registry);
+        failovers = Counter.builder().name("relay_upstream_failovers_total")
+                .help("Moves from an upstream to the route's next one, by route and the upstream given up")
+                .labelNames("route", "upstream").register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** One upstream of a route, and whether it is up (not cooling down after a failure) now. */
+    public record UpstreamState(String route, String upstream, BooleanSupplier up) {
+    }
+
+    public void upstreams(java.util.List<UpstreamState> upstreams) {
+        GaugeWithCallback.builder().name("relay_upstream_up")
+                .help("1 when the upstream is tried in its configured place, 0 while it cools down after a failure "
+                        + "(retry.cooldown or its Retry-After)")
+                .labelNames("route", "upstream")
+                .callback(gauge -> upstreams.forEach(u -> gauge.call(u.up().getAsBoolean() ? 1 : 0, u.route(), u.upstream())))
+                .register(registry);
+    }
+
+    public void upstreamAttempt(String route, String upstream, String outcome) {
+        attempts.labelValues(route, upstream, outcome).inc();
+    }
+
+    public void failover(String route, String fromUpstream) {
+        failovers.labelValues(route, fromUpstream).inc();
     }
 
     /** The client watch's state: whether departures are noticed at once, and how many clients it watches. */

@@ -1,8 +1,8 @@
 package relay.proxy;
 
 import relay.config.Route;
-import relay.upstream.Upstream;
+import relay.failover.FailoverCall;
 
-/** A configured route together with the upstream client that serves it. */
-record BoundRoute(Route route, Upstream upstream) {
+/** A configured route together with the clients of its upstreams and what its requests learned of them. */
+record BoundRoute(Route route, FailoverCall.Upstreams upstreams) {
 }

@@ -4,6 +4,9 @@ import com.sun.net.httpserver.HttpExchange;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+import relay.failover.Attempt;
+import relay.failover.FailoverCall;
 import relay.ops.ExchangeLog;
 import relay.stream.EndReason;
 import relay.time.NanoClock;
@@ -25,6 +28,8 @@ final class ExchangeRecord {
     long bytes;
     long bytesIn;
     String upstreamRequestId;
+    /** The request's attempts: which upstream answered, and every try when there was more than one. */
+    FailoverCall attempts;
     TokenUsage usage;
     StreamCounters counters;
     /** What failed, for the log: set through {@link #failed}. */
@@ -53,7 +58,16 @@ final class ExchangeRecord {
         StreamCounters c = counters != null ? counters : new StreamCounters(0, 0, bytes, 0);
         return new ExchangeLog(requestId, client, method, path == null ? "-" : path, route, status, stream,
                 reason == null ? "-" : reason.code(), (now - startNanos) / 1_000_000, sinceStart(upstreamHeadersNanos),
-                sinceStart(c.firstEventNanos()), c.events(), c.pings(), bytesIn, c.bytes(), upstreamRequestId, usage, error);
+                sinceStart(c.firstEventNanos()), c.events(), c.pings(), bytesIn, c.bytes(), upstreamRequestId,
+                attempts == null ? null : attempts.upstream(), attemptList(), attempts == null ? null : attempts.notRetried(),
+                usage, error);
+    }
+
+    private String attemptList() {
+        if (attempts == null || attempts.attempts().size() < 2) {
+            return null;
+        }
+        return attempts.attempts().stream().map(Attempt::toString).collect(Collectors.joining(","));
     }
 
     private long sinceStart(long nanos) {

@@ -18,6 +18,9 @@ import relay.stream.ClientGoneException;
 import relay.stream.ClientWriter;
 import relay.stream.EndReason;
 import relay.time.NanoClock;
+import relay.failover.Attempt;
+import relay.failover.FailoverCall;
+import relay.failover.ReplayBody;
 import relay.upstream.RequestBodyException;
 import relay.upstream.UpstreamCall;
 import relay.upstream.UpstreamResponse;
@@ -103,17 +106,27 @@ final class ProxyHandler implements HttpHandler {
             refusals.tooLarge(exchange, record, config.server().maxBody());
             return;
         }
-        UpstreamCall call;
+        Route route = bound.route();
+        FailoverCall call;
         try {
             RequestBody body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody());
             boolean acceptsOnlyEvents = StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
             boolean askedBeforeSending = acceptsOnlyEvents || body.asksForStream();
             record.stream = askedBeforeSending;
-            call = bound.upstream().call(RequestForwarding.build(exchange, bound.route(), body.stream(), contentLength,
-                    askedBeforeSending, auth.enabled(), record.requestId));
+            ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxAttempts() > 1 ? route.retry().maxBody() : 0);
+            call = FailoverCall.create(bound.upstreams(), route.retry(),
+                    (upstream, stream) -> RequestForwarding.build(exchange, route.headersFor(upstream), stream,
+                            contentLength, askedBeforeSending, auth.enabled(), record.requestId),
+                    replay, () -> acceptsOnlyEvents || body.asksForStream(), clock, record.startNanos,
+                    config.stream().maxDuration(), route.firstEventTimeout(config.stream()), observer(route));
+            record.attempts = call;
+            try {
+                call.send();
+            } finally {
+                record.bytesIn = body.bytesRead();
+            }
             // the whole body has been read now: its verdict is final (a later duplicate "stream" key wins)
             record.stream = acceptsOnlyEvents || body.asksForStream();
-            record.bytesIn = body.bytesRead();
         } catch (RequestBodyException e) {
             if (e.getCause() instanceof BodyTooLargeException) {
                 refusals.tooLarge(exchange, record, config.server().maxBody());
@@ -155,7 +168,8 @@ final class ProxyHandler implements HttpHandler {
                 if (!record.stream) {
                     departure = watcher.watch(exchange); // an event stream nobody asked for is a stream all the same
                 }
-                streams.respond(exchange, bound.route(), response.status(), UpstreamBody.answered(call, response), record,
+                streams.respond(exchange, route, response.status(),
+                        UpstreamBody.answered(call, response, checkedAnswer(exchange, route, call), clock), record,
                         departure);
             } else {
                 departure.close(); // before the response ends: the JDK may then give the connection to the next request
@@ -206,20 +220,48 @@ final class ProxyHandler implements HttpHandler {
     }
 
     /** The upstream is still silent after the grace: commit 200 now and keep the client alive. */
-    private void streamBeforeHeaders(HttpExchange exchange, Route route, UpstreamCall call, ExchangeRecord record,
+    private void streamBeforeHeaders(HttpExchange exchange, Route route, FailoverCall call, ExchangeRecord record,
             ClientDeparture departure) {
-        List<String> secrets = secrets(route);
+        UpstreamBody.Late checked = checkedAnswer(exchange, route, call);
         UpstreamBody upstream = UpstreamBody.late(call, (response, writer) -> {
             metrics.upstreamHeaders((clock.nanoTime() - record.startNanos) / 1e9);
-            if (!UpstreamAnswer.isEventStream(response)) {
-                throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response, secrets));
-            }
-            tellLateHeaders(exchange, response, writer);
+            checked.accept(response, writer);
         }, clock);
         streams.respond(exchange, route, 200, upstream, record, departure);
         if (upstream.lateResponse() != null) {
             upstreamAnswered(upstream.lateResponse(), upstream.lateNanos(), record);
         }
+    }
+
+    /**
+     * For an answer that arrives after relay committed its own 200 (late, or from the upstream that
+     * took over a failed stream): it must be an event stream, or the client gets an error event that
+     * says what the upstreams answered.
+     */
+    private UpstreamBody.Late checkedAnswer(HttpExchange exchange, Route route, FailoverCall call) {
+        List<String> secrets = secrets(route);
+        return (response, writer) -> {
+            if (!UpstreamAnswer.isEventStream(response)) {
+                String summary = call.summary();
+                throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response, secrets)
+                        + (summary.isEmpty() ? "" : "; " + summary));
+            }
+            tellLateHeaders(exchange, response, writer);
+        };
+    }
+
+    private FailoverCall.Observer observer(Route route) {
+        return new FailoverCall.Observer() {
+            @Override
+            public void attempted(Attempt attempt) {
+                metrics.upstreamAttempt(route.prefix(), attempt.upstream(), attempt.outcome().code());
+            }
+
+            @Override
+            public void movedOn(String fromUpstream) {
+                metrics.failover(route.prefix(), fromUpstream);
+            }
+        };
     }
 
     private static void tellLateHeaders(HttpExchange exchange, UpstreamResponse response, ClientWriter writer)
@@ -240,7 +282,9 @@ final class ProxyHandler implements HttpHandler {
     /** Values that must never reach a client in relay's own messages: the route's and clients' keys. */
     private List<String> secrets(Route route) {
         List<String> secrets = new ArrayList<>(config.server().clientKeys());
-        for (String value : route.headers().values()) {
+        List<String> values = new ArrayList<>(route.headers().values());
+        route.upstreams().forEach(upstream -> values.addAll(upstream.headers().values()));
+        for (String value : values) {
             secrets.add(value);
             int space = value.indexOf(' ');
             if (space > 0 && space < value.length() - 1) {
@@ -250,7 +294,7 @@ final class ProxyHandler implements HttpHandler {
         return secrets;
     }
 
-    private static void closeQuietly(UpstreamCall call) {
+    private static void closeQuietly(FailoverCall call) {
         try {
             call.close();
         } catch (IOException e) {

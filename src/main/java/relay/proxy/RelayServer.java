@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Duration;
 import relay.config.Config;
 import relay.config.Route;
+import relay.config.RouteUpstream;
+import relay.failover.FailoverCall;
+import relay.failover.UpstreamHealth;
 import relay.config.RouteTarget;
 import relay.demo.DemoUpstream;
 import relay.ops.AccessLog;
@@ -96,6 +99,7 @@ public final class RelayServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         ClientWatcher watcher = ClientWatcher.start(sockets, accessLog::info);
         metrics.clientWatch(watcher::active, watcher::watching);
+        metrics.upstreams(upstreamStates(routes, clock));
         ProxyHandler proxy = new ProxyHandler(config, routes, accessLog, clock, streamThreads, admission,
                 draining::get, metrics, watcher);
         server.createContext("/", new OpsHandler(proxy, () -> !draining.get(), metrics))
@@ -109,14 +113,30 @@ public final class RelayServer implements AutoCloseable {
     private static List<BoundRoute> bind(Config config, ScheduledExecutorService upstreamWriteTimer) {
         List<BoundRoute> bound = new ArrayList<>();
         for (Route route : config.routes()) {
-            Upstream upstream = switch (route.target()) {
-                case RouteTarget.Demo demo -> new DemoUpstream(config.demo());
-                case RouteTarget.Http http -> new HttpUpstream(http.base(), config.upstream(), config.stream().idleTimeout(),
-                        UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer);
-            };
-            bound.add(new BoundRoute(route, upstream));
+            List<Upstream> clients = new ArrayList<>();
+            for (RouteUpstream upstream : route.upstreams()) {
+                clients.add(switch (upstream.target()) {
+                    case RouteTarget.Demo demo -> new DemoUpstream(config.demo());
+                    case RouteTarget.Http http -> new HttpUpstream(http.base(), config.upstream(),
+                            config.stream().idleTimeout(), UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer);
+                });
+            }
+            bound.add(new BoundRoute(route, new FailoverCall.Upstreams(route.upstreams(), clients,
+                    new UpstreamHealth(clients.size()))));
         }
         return bound;
+    }
+
+    private static List<Metrics.UpstreamState> upstreamStates(RouteTable routes, NanoClock clock) {
+        List<Metrics.UpstreamState> states = new ArrayList<>();
+        for (BoundRoute bound : routes.all()) {
+            for (int i = 0; i < bound.route().upstreams().size(); i++) {
+                int index = i;
+                states.add(new Metrics.UpstreamState(bound.route().prefix(), bound.route().upstreams().get(i).name(),
+                        () -> bound.upstreams().health().up(index, clock.nanoTime())));
+            }
+        }
+        return states;
     }
 
     public InetSocketAddress address() {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import relay.config.Route;
 import relay.upstream.Header;
 import relay.upstream.UpstreamRequest;
 
@@ -26,15 +25,15 @@ final class RequestForwarding {
      * only accept codings relay can decode ({@link StreamDecoding}), because its stream flag may sit
      * past the prefix relay reads before sending: whatever answers it, an event stream can be pinged.
      */
-    static UpstreamRequest build(HttpExchange exchange, Route route, InputStream body, long contentLength,
-            boolean stream, boolean consumeCredentials, String requestId) {
+    static UpstreamRequest build(HttpExchange exchange, Map<String, String> upstreamHeaders, InputStream body,
+            long contentLength, boolean stream, boolean consumeCredentials, String requestId) {
         String rawPath = exchange.getRequestURI().getRawPath();
         String rawQuery = exchange.getRequestURI().getRawQuery();
         String target = rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
-        List<Header> headers = headers(exchange.getRequestHeaders(), route.headers());
+        List<Header> headers = headers(exchange.getRequestHeaders(), upstreamHeaders);
         if (consumeCredentials) {
             // the route's own headers (added last) supply the upstream's credentials
-            headers.removeIf(h -> ClientAuth.isCredentialHeader(h.name()) && !route.headers().containsKey(h.name()));
+            headers.removeIf(h -> ClientAuth.isCredentialHeader(h.name()) && !upstreamHeaders.containsKey(h.name()));
         }
         headers.removeIf(h -> h.is(ProxyHandler.REQUEST_ID));
         headers.add(new Header(ProxyHandler.REQUEST_ID, requestId));

@@ -15,6 +15,10 @@ final class RouteTable {
         this.byLongestPrefix = List.copyOf(sorted);
     }
 
+    List<BoundRoute> all() {
+        return byLongestPrefix;
+    }
+
     /** "/v1" matches "/v1" and "/v1/chat/completions", not "/v10". */
     Optional<BoundRoute> match(String path) {
         for (BoundRoute bound : byLongestPrefix) {

@@ -6,7 +6,7 @@ import java.time.Duration;
 import relay.stream.BodySource;
 import relay.stream.ClientWriter;
 import relay.time.NanoClock;
-import relay.upstream.UpstreamCall;
+import relay.failover.FailoverCall;
 import relay.upstream.UpstreamResponse;
 
 /**
@@ -18,7 +18,7 @@ import relay.upstream.UpstreamResponse;
 final class UpstreamBody implements BodySource {
     private static final Duration HEAD_WAIT = Duration.ofMinutes(10);
 
-    private final UpstreamCall call;
+    private final FailoverCall call;
     private final UpstreamResponse answered;
     private final Late late;
     private final NanoClock clock;
@@ -26,24 +26,25 @@ final class UpstreamBody implements BodySource {
     private volatile UpstreamResponse lateResponse;
     private volatile long lateNanos;
 
-    /** What the stream does with an answer that arrived after relay committed. */
+    /** What the stream does with an answer that arrived after relay committed, or after a failover. */
     interface Late {
-        /** Checks the late answer (throws {@link UpstreamFailedException} if it is no event stream) and tells the client what it can. */
+        /** Checks the answer (throws {@link UpstreamFailedException} if it is no event stream) and tells the client what it can. */
         void accept(UpstreamResponse response, ClientWriter writer) throws IOException, InterruptedException;
     }
 
-    private UpstreamBody(UpstreamCall call, UpstreamResponse answered, Late late, NanoClock clock) {
+    private UpstreamBody(FailoverCall call, UpstreamResponse answered, Late late, NanoClock clock) {
         this.call = call;
         this.answered = answered;
         this.late = late;
         this.clock = clock;
     }
 
-    static UpstreamBody answered(UpstreamCall call, UpstreamResponse response) {
-        return new UpstreamBody(call, response, null, NanoClock.SYSTEM);
+    /** {@code failedOver} checks the answer of an upstream that took over after the first one's stream failed. */
+    static UpstreamBody answered(FailoverCall call, UpstreamResponse response, Late failedOver, NanoClock clock) {
+        return new UpstreamBody(call, response, failedOver, clock);
     }
 
-    static UpstreamBody late(UpstreamCall call, Late late, NanoClock clock) {
+    static UpstreamBody late(FailoverCall call, Late late, NanoClock clock) {
         return new UpstreamBody(call, null, late, clock);
     }
 
@@ -68,6 +69,32 @@ final class UpstreamBody implements BodySource {
             lateResponse = response;
             late.accept(response, writer);
         }
+        return decoded(response);
+    }
+
+    @Override
+    public InputStream failOver(ClientWriter writer, IOException failure) throws IOException, InterruptedException {
+        UpstreamResponse response = call.failOver(failure);
+        if (response == null) {
+            return null;
+        }
+        lateNanos = clock.nanoTime();
+        lateResponse = response;
+        late.accept(response, writer);
+        return decoded(response);
+    }
+
+    @Override
+    public long firstEventDeadline(long configured) {
+        return call.firstEventDeadline();
+    }
+
+    @Override
+    public boolean abandonSilent() {
+        return call.abandonSilent();
+    }
+
+    private static InputStream decoded(UpstreamResponse response) throws IOException {
         StreamDecoding decoding = StreamDecoding.of(response);
         if (decoding == StreamDecoding.UNSUPPORTED) {
             throw new UpstreamFailedException("upstream sent its event stream with Content-Encoding: "

@@ -12,4 +12,26 @@ import java.io.InputStream;
  */
 public interface BodySource extends Closeable {
     InputStream open(ClientWriter writer) throws IOException, InterruptedException;
+
+    /**
+     * The body failed or ended before its first data event: the next upstream's body when the source
+     * can move to another upstream (the client has seen comments only, so the switch is invisible),
+     * else null, and the stream ends as it would have.
+     */
+    default InputStream failOver(ClientWriter writer, IOException failure) throws IOException, InterruptedException {
+        return null;
+    }
+
+    /** When the current upstream must have sent its first data event: {@code configured} unless the source knows better. */
+    default long firstEventDeadline(long configured) {
+        return configured;
+    }
+
+    /**
+     * The first-event deadline passed: true when the source gave up the silent upstream for another
+     * (the scanner's read then fails and it {@linkplain #failOver fails over}), false when it cannot.
+     */
+    default boolean abandonSilent() {
+        return false;
+    }
 }

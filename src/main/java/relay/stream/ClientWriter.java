@@ -49,12 +49,22 @@ public final class ClientWriter {
 
     /** Writes one complete event (its terminating blank line included) and flushes. */
     public void writeEvent(byte[] buffer, int offset, int length) throws ClientWriteException, InterruptedException {
+        writeEvent(buffer, offset, length, true);
+    }
+
+    /**
+     * Writes one complete upstream event and flushes; {@code data} is false for an event of comments
+     * only (an upstream's own keep-alive), which neither a client nor the first-event deadline counts.
+     */
+    public void writeEvent(byte[] buffer, int offset, int length, boolean data)
+            throws ClientWriteException, InterruptedException {
         lock.lockInterruptibly();
         try {
             long started = clock.nanoTime();
             ensureOpen();
             write(buffer, offset, length);
-            if (events++ == 0) {
+            events++;
+            if (data && !eventWritten) {
                 firstEventNanos = lastWriteNanos;
                 eventWritten = true;
             }

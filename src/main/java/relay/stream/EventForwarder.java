@@ -1,5 +1,6 @@
 package relay.stream;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -25,15 +26,18 @@ final class EventForwarder {
 
     StreamEnd run() throws InterruptedException {
         try (source) {
-            EventScanner scanner = new EventScanner(activity.watch(source.open(writer)), maxLine);
-            while (scanner.next()) {
-                writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length());
-                usage.observe(scanner.buffer(), scanner.start(), scanner.length());
-                if (scanner.isDone()) {
-                    return StreamEnd.of(EndReason.DONE);
+            InputStream body = source.open(writer);
+            while (true) {
+                StreamEnd end = relay(body);
+                if (end != null) {
+                    return end;
+                }
+                body = source.failOver(writer, failure);
+                if (body == null) {
+                    return failure instanceof EOFException ? StreamEnd.of(EndReason.EOF)
+                            : new StreamEnd(EndReason.UPSTREAM_ERROR, failure.getMessage());
                 }
             }
-            return StreamEnd.of(EndReason.EOF);
         } catch (ClientWriteException e) {
             return StreamEnd.of(e.reason());
         } catch (LineTooLongException e) {
@@ -44,5 +48,38 @@ final class EventForwarder {
             }
             return new StreamEnd(EndReason.UPSTREAM_ERROR, e.getMessage());
         }
+    }
+
+    /** The failure of a body that ended before its first data event, for {@link BodySource#failOver}. */
+    private IOException failure;
+
+    /**
+     * Relays one upstream body; null when it failed or ended before its first data event (the client
+     * has seen no data yet, so another upstream may take over), with {@link #failure} saying how.
+     */
+    private StreamEnd relay(InputStream body) throws IOException, InterruptedException {
+        EventScanner scanner = new EventScanner(activity.watch(body), maxLine);
+        try {
+            while (scanner.next()) {
+                writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length(), scanner.hasData());
+                usage.observe(scanner.buffer(), scanner.start(), scanner.length());
+                if (scanner.isDone()) {
+                    return StreamEnd.of(EndReason.DONE);
+                }
+            }
+        } catch (ClientWriteException | LineTooLongException e) {
+            throw e;
+        } catch (IOException e) {
+            if (writer.eventWritten() || Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            failure = e;
+            return null;
+        }
+        if (writer.eventWritten()) {
+            return StreamEnd.of(EndReason.EOF);
+        }
+        failure = new EOFException("upstream ended its stream before its first data event");
+        return null;
     }
 }

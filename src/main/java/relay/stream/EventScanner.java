@@ -28,6 +28,8 @@ public final class EventScanner {
     private int lineStart;
     private boolean done;
     private boolean eventHasDone;
+    private boolean eventHasData;
+    private boolean hasData;
     private boolean eof;
     /** The last line ended with a CR at the end of the buffered bytes: an LF that follows belongs to it. */
     private boolean afterCr;
@@ -48,6 +50,7 @@ public final class EventScanner {
                 if (end > start) {
                     length = end - start;
                     done = false;
+                    hasData = true; // whatever it is, the client gets it as it came
                     return true;
                 }
                 return false;
@@ -66,6 +69,11 @@ public final class EventScanner {
 
     public int length() {
         return length;
+    }
+
+    /** True unless the current event is made of comment lines only ({@code : ...}), which carry nothing for a client. */
+    public boolean hasData() {
+        return hasData;
     }
 
     /** True if the current event is {@code data: [DONE]}: the upstream's end of an OpenAI stream. */
@@ -102,6 +110,7 @@ public final class EventScanner {
                 boolean emptyLine = i == lineStart;
                 if (!emptyLine) {
                     checkDone(lineStart, i);
+                    eventHasData |= b[lineStart] != ':';
                 }
                 int next = i + 1;
                 if (c == '\r') {
@@ -118,6 +127,8 @@ public final class EventScanner {
                     length = i - start;
                     done = eventHasDone;
                     eventHasDone = false;
+                    hasData = eventHasData;
+                    eventHasData = false;
                     scan = i;
                     return true;
                 }

@@ -23,9 +23,11 @@ final class Heartbeat {
     private final UpstreamActivity activity;
     private final ClientDeparture departure;
     private final long firstEventDeadline;
+    private final BodySource source;
 
     Heartbeat(ClientWriter writer, StreamOptions options, NanoClock clock, UpstreamActivity activity,
-            ClientDeparture departure) {
+            ClientDeparture departure, BodySource source) {
+        this.source = source;
         this.writer = writer;
         this.ping = options.ping() ? pingBytes(options.pingComment()) : null;
         this.intervalNanos = options.pingInterval().toNanos();
@@ -54,9 +56,14 @@ final class Heartbeat {
                     return StreamEnd.of(EndReason.MAX_DURATION);
                 }
                 long wait = Math.min(untilIdle, untilEnd);
-                if (firstEventDeadline != StreamOptions.NO_DEADLINE && !writer.eventWritten()) {
-                    long untilFirst = firstEventDeadline - now;
+                long firstEvent = writer.eventWritten() ? StreamOptions.NO_DEADLINE
+                        : source.firstEventDeadline(firstEventDeadline);
+                if (firstEvent != StreamOptions.NO_DEADLINE && firstEvent != Long.MAX_VALUE) {
+                    long untilFirst = firstEvent - now;
                     if (untilFirst <= 0) {
+                        if (source.abandonSilent()) {
+                            continue; // another upstream takes over, with a deadline of its own
+                        }
                         return StreamEnd.of(EndReason.FIRST_EVENT_TIMEOUT);
                     }
                     wait = Math.min(wait, untilFirst);

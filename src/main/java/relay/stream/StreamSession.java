@@ -40,7 +40,7 @@ public final class StreamSession {
     public StreamEnd run(BodySource upstream, ClientWriter writer, UsageMeter usage, ClientDeparture departure) {
         UpstreamActivity activity = new UpstreamActivity(clock);
         EventForwarder scanner = new EventForwarder(upstream, options.maxLine(), writer, usage, activity);
-        Heartbeat heartbeat = new Heartbeat(writer, options, clock, activity, departure);
+        Heartbeat heartbeat = new Heartbeat(writer, options, clock, activity, departure, upstream);
         Duration backstop = options.maxDuration().plus(options.writeTimeout()).plus(BACKSTOP_MARGIN);
         try (var scope = StructuredTaskScope.open(new FirstToEnd(),
                 cfg -> cfg.withTimeout(backstop).withThreadFactory(threads).withName("relay-stream"))) {

@@ -9,6 +9,11 @@ public final class UpstreamConnectException extends IOException {
                 + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"), cause);
     }
 
+    /** The same failure, told in {@code message} (which names every attempt). */
+    public UpstreamConnectException(String message) {
+        super(message);
+    }
+
     private static String explained(IOException cause, String target) {
         int colon = target.lastIndexOf(':');
         String host = colon > 0 && !target.endsWith("]") ? target.substring(0, colon) : target;

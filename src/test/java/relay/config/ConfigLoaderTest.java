@@ -267,6 +267,102 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRouteMayListUpstreamsWithHeadersOfTheirOwnAndARetryTable() throws Exception {
+        Config c = ConfigLoader.load(write("""
+                [[routes]]
+                prefix = "/v1"
+                headers = { "OpenAI-Organization" = "org-1", Authorization = "Bearer shared" }
+                [routes.retry]
+                statuses = [429, 503]
+                max_attempts = 3
+                retry_after_max = "4s"
+                cooldown = "1m"
+                max_body = "64KiB"
+                non_stream = true
+                [[routes.upstreams]]
+                name = "key-a"
+                url = "https://api.example.com"
+                headers = { authorization = "Bearer a" }
+                [[routes.upstreams]]
+                url = "https://api.example.com"
+                [[routes.upstreams]]
+                url = "http://127.0.0.1:9000/base"
+                """), Map.of());
+        Route route = c.routes().getFirst();
+        assertEquals(List.of("key-a", "api.example.com", "127.0.0.1:9000"),
+                route.upstreams().stream().map(RouteUpstream::name).toList());
+        assertEquals(Map.of("OpenAI-Organization", "org-1", "authorization", "Bearer a"),
+                route.headersFor(route.upstreams().get(0)), "the upstream's own header replaces the route's");
+        assertEquals(route.headers(), route.headersFor(route.upstreams().get(1)));
+        assertEquals(new RetrySettings(java.util.Set.of(429, 503), 3, java.time.Duration.ofSeconds(4),
+                java.time.Duration.ofMinutes(1), 64 * 1024, true), route.retry());
+        Config reloaded = ConfigLoader.load(write(ConfigPrinter.describe(c).replace("\"***\"", "\"v\"")), Map.of());
+        assertEquals(route.upstreams().stream().map(u -> u.name() + " " + u.target()).toList(),
+                reloaded.routes().getFirst().upstreams().stream().map(u -> u.name() + " " + u.target()).toList());
+        assertEquals(route.retry(), reloaded.routes().getFirst().retry(), ConfigPrinter.describe(c));
+
+        Config single = ConfigLoader.load(write(MINIMAL), Map.of());
+        assertEquals(RetrySettings.defaults(1), single.routes().getFirst().retry(), "one upstream: one attempt");
+        assertFalse(ConfigPrinter.describe(single).contains("[routes.retry]"), ConfigPrinter.describe(single));
+    }
+
+    @Test
+    void badUpstreamListsAndRetryTablesAreNamedWhereTheyAre() {
+        assertStartsWith(":4:1: routes[0] has both upstream and upstreams", error("""
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                [[routes.upstreams]]
+                url = "demo"
+                """, Map.of()));
+        assertStartsWith(":3:1: routes[0].ca_file applies to a single upstream", error("""
+                [[routes]]
+                prefix = "/v1"
+                ca_file = "ca.pem"
+                [[routes.upstreams]]
+                url = "https://a.example"
+                """, Map.of()));
+        assertStartsWith(":5:1: routes[0].upstreams[1] has no url", error("""
+                [[routes]]
+                prefix = "/v1"
+                [[routes.upstreams]]
+                url = "demo"
+                [[routes.upstreams]]
+                name = "b"
+                """, Map.of()));
+        assertStartsWith(":4:28: routes[0].retry.statuses[1] must be a status code from 400 to 599, got 200", error("""
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                retry = { statuses = [429, 200] }
+                """, Map.of()));
+        assertStartsWith(":5:1: routes[0].retry.max_attempts = 0: must be at least 1", error("""
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                [routes.retry]
+                max_attempts = 0
+                """, Map.of()));
+        assertStartsWith(":5:1: unknown key 'max_attempt' in routes[0].retry (did you mean 'max_attempts'?)", error("""
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                [routes.retry]
+                max_attempt = 2
+                """, Map.of()));
+        assertStartsWith(":7:1: routes[0].upstreams[1].name = \"a\": is already the name of routes[0].upstreams[0]", error("""
+                [[routes]]
+                prefix = "/v1"
+                [[routes.upstreams]]
+                url = "demo"
+                name = "a"
+                [[routes.upstreams]]
+                name = "a"
+                url = "demo"
+                """, Map.of()));
+    }
+
+    @Test
     void zeroWriteTimeoutIsRejectedNotTakenAsOff() {
         assertEquals(name() + ":3:1: ping.write_timeout = \"0s\": must be greater than 0 (0 does not mean \"off\" here)",
                 error("[ping]\ninterval = 0\nwrite_timeout = \"0s\"\n" + MINIMAL, Map.of()));

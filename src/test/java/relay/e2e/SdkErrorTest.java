@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import relay.config.PingSettings;
+import relay.config.RetrySettings;
 import relay.config.StreamSettings;
 import relay.testing.RunningRelay;
 import relay.testing.TestConfigs;
@@ -91,6 +92,60 @@ class SdkErrorTest {
             assertTrue(outcome.startsWith("ERROR "), outcome);
         }
     }
+
+    /** An SDK whose own retries are off completes a stream whose first upstream answered 429: relay moved on. */
+    @Test
+    void openAiSdkCompletesAStreamWhoseFirstUpstreamAnswered429() throws Exception {
+        String limited = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}";
+        try (TestUpstream first = new TestUpstream(conn -> conn.head(429, "Content-Type: application/json",
+                        "Content-Length: " + limited.length()).raw(limited));
+                TestUpstream second = new TestUpstream(conn -> conn.sseHead()
+                        .chunk("data: {\"id\":\"1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":null}]}\n\n")
+                        .chunk("data: [DONE]\n\n").end());
+                RunningRelay relay = new RunningRelay(TestConfigs.failover(PING, StreamSettings.DEFAULTS,
+                        RetrySettings.defaults(2), first.uri(), second.uri()))) {
+            assertEquals("COMPLETED 1", outcome("openai", "http://127.0.0.1:" + relay.address().getPort() + "/v1"));
+            assertEquals(1, first.accepted());
+        }
+    }
+
+    /** The same after relay committed its own 200: the 429 came late, behind pings, and is still invisible. */
+    @Test
+    void anthropicSdkCompletesAStreamWhoseFirstUpstreamAnswered429AfterCommit() throws Exception {
+        String overloaded = "{\"type\":\"error\",\"error\":{\"type\":\"rate_limit_error\",\"message\":\"slow down\"}}";
+        try (TestUpstream first = new TestUpstream(conn -> {
+                    conn.thinkFor(Duration.ofMillis(600)); // past the grace: relay has committed 200 and pinged
+                    conn.head(429, "Content-Type: application/json", "Content-Length: " + overloaded.length())
+                            .raw(overloaded);
+                });
+                TestUpstream second = new TestUpstream(conn -> conn.sseHead().chunk(ANTHROPIC_STREAM).end());
+                RunningRelay relay = new RunningRelay(TestConfigs.failover(PING, StreamSettings.DEFAULTS,
+                        RetrySettings.defaults(2), first.uri(), second.uri()))) {
+            assertEquals("COMPLETED 6", outcome("anthropic", "http://127.0.0.1:" + relay.address().getPort()));
+            assertTrue(relay.awaitLog("attempts=u1:429:", Duration.ofSeconds(10)), relay.log());
+        }
+    }
+
+    private static final String ANTHROPIC_STREAM = """
+            event: message_start
+            data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"m","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}}
+
+            event: content_block_start
+            data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+            event: content_block_delta
+            data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"hi"}}
+
+            event: content_block_stop
+            data: {"type":"content_block_stop","index":0}
+
+            event: message_delta
+            data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":1}}
+
+            event: message_stop
+            data: {"type":"message_stop"}
+
+            """;
 
     @Test
     void anthropicSdkRaisesAnUpstreamFailureAfterCommit() throws Exception {

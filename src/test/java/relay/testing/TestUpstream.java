@@ -236,6 +236,7 @@ public final class TestUpstream implements AutoCloseable {
         private final CountDownLatch requestDone = new CountDownLatch(1);
         private volatile boolean requestComplete;
         private volatile long closedNanos;
+        private final long acceptedNanos = System.nanoTime();
         public String method;
         public String target;
         public final Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -375,6 +376,11 @@ public final class TestUpstream implements AutoCloseable {
         @Override
         public String toString() {
             return requestComplete ? method + " " + target : "connection without a complete request";
+        }
+
+        /** When the connection was accepted (System.nanoTime). */
+        public long acceptedNanos() {
+            return acceptedNanos;
         }
 
         public long closedNanos() {
