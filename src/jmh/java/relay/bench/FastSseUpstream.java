@@ -32,6 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FastSseUpstream implements AutoCloseable {
     private static final byte[] HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
             + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE_HEAD = ("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            + "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DONE = chunk("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
     private static final byte[] LAST = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -41,8 +43,16 @@ public final class FastSseUpstream implements AutoCloseable {
     private final AtomicLong streams = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final Map<String, Long> closed = new ConcurrentHashMap<>();
+    private final boolean keepAlive;
+    private final AtomicLong connections = new AtomicLong();
 
     public FastSseUpstream() throws IOException {
+        this(false);
+    }
+
+    /** {@code keepAlive}: no {@code Connection: close}, and the next request is served on the same connection. */
+    public FastSseUpstream(boolean keepAlive) throws IOException {
+        this.keepAlive = keepAlive;
         listener = new ServerSocket();
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16384);
         acceptor = Thread.ofPlatform().daemon().name("fast-sse-upstream").start(this::accept);
@@ -60,6 +70,11 @@ public final class FastSseUpstream implements AutoCloseable {
         return streams.get();
     }
 
+    /** Connections relay opened to it. */
+    public long connections() {
+        return connections.get();
+    }
+
     public long failures() {
         return failures.get();
     }
@@ -74,6 +89,7 @@ public final class FastSseUpstream implements AutoCloseable {
             try {
                 Socket socket = listener.accept();
                 open.add(socket);
+                connections.incrementAndGet();
                 Thread.ofVirtual().start(() -> serve(socket));
             } catch (IOException e) {
                 // closed
@@ -85,16 +101,33 @@ public final class FastSseUpstream implements AutoCloseable {
         try (socket) {
             socket.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(socket.getInputStream(), 4096);
-            Map<String, String> query = readRequest(in);
+            do {
+                Map<String, String> query = readRequest(in);
+                if (query == null) {
+                    return; // relay closed an idle connection
+                }
+                serveOne(in, socket.getOutputStream(), query);
+            } while (keepAlive);
+        } catch (IOException | RuntimeException e) {
+            failures.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            open.remove(socket);
+        }
+    }
+
+    private void serveOne(InputStream in, OutputStream out, Map<String, String> query)
+            throws IOException, InterruptedException {
+        {
             int events = Integer.parseInt(query.getOrDefault("events", "20"));
             long intervalMs = Long.parseLong(query.getOrDefault("interval_ms", "0"));
             long holdMs = Long.parseLong(query.getOrDefault("hold_ms", "0"));
             int size = Integer.parseInt(query.getOrDefault("size", "40"));
-            OutputStream out = socket.getOutputStream();
             if (holdMs > 0) {
                 Thread.sleep(holdMs);
             }
-            out.write(HEAD);
+            out.write(keepAlive ? KEEP_ALIVE_HEAD : HEAD);
             out.flush();
             if (query.containsKey("wait_close")) {
                 out.write(chunk("data: {\"i\":0}\n\n".getBytes(StandardCharsets.US_ASCII)));
@@ -139,12 +172,6 @@ public final class FastSseUpstream implements AutoCloseable {
             out.write(LAST);
             out.flush();
             streams.incrementAndGet();
-        } catch (IOException | RuntimeException e) {
-            failures.incrementAndGet();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            open.remove(socket);
         }
     }
 
@@ -156,7 +183,7 @@ public final class FastSseUpstream implements AutoCloseable {
         return out.toByteArray();
     }
 
-    /** Reads the request head and any Content-Length body; returns the query parameters. */
+    /** Reads the request head and any Content-Length body; returns the query parameters, or null at a clean end. */
     private static Map<String, String> readRequest(InputStream in) throws IOException {
         String requestLine = null;
         long contentLength = 0;
@@ -164,6 +191,9 @@ public final class FastSseUpstream implements AutoCloseable {
         while (true) {
             int b = in.read();
             if (b == -1) {
+                if (requestLine == null && line.isEmpty()) {
+                    return null; // no next request
+                }
                 throw new IOException("request head cut short");
             }
             if (b == '\n') {

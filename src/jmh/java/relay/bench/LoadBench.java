@@ -47,7 +47,7 @@ import relay.launch.JvmOptions;
  * java --enable-preview -cp target/relay-benchmarks.jar relay.bench.LoadBench \
  *     [--streams 200] [--rounds 5] [--events 200] [--interval-ms 5] [--size 40] [--ping-ms 1000]
  *     [--warmup 400] [--ramp-ms 0] [--relay-jar target/relay.jar] [--java PATH] [--jvm-opts "-Xmx512m ..."]
- *     [--leave-ms 0] [--client-watch on|off] [--timeout-s 300]
+ *     [--leave-ms 0] [--client-watch on|off] [--upstream-keepalive off|on] [--max-idle 32] [--timeout-s 300]
  * </pre>
  */
 public final class LoadBench {
@@ -111,7 +111,8 @@ public final class LoadBench {
         Path work = Files.createTempDirectory("relay-loadbench");
         Process relay = null;
         Thread hook = null;
-        try (FastSseUpstream upstream = new FastSseUpstream()) {
+        boolean keepAlive = options.getOrDefault("upstream-keepalive", "off").equals("on");
+        try (FastSseUpstream upstream = new FastSseUpstream(keepAlive)) {
             int port;
             try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 port = probe.getLocalPort();
@@ -129,10 +130,14 @@ public final class LoadBench {
                     [stream]
                     idle_timeout = "120s"
 
+                    [upstream]
+                    max_idle_per_host = %d
+
                     [[routes]]
                     prefix = "/v1"
                     upstream = "%s"
-                    """.formatted(port, Math.max(10_000, streams + 100), pingMs, upstream.baseUri()));
+                    """.formatted(port, Math.max(10_000, streams + 100), pingMs,
+                    Integer.parseInt(options.getOrDefault("max-idle", "32")), upstream.baseUri()));
             // relay runs with the options it ships with (the launcher's); --jvm-opts are the operator's
             List<String> command = new ArrayList<>(List.of(javaCommand));
             String jvmOpts = options.getOrDefault("jvm-opts", "").strip();
@@ -183,6 +188,9 @@ public final class LoadBench {
             sampler.stop = true;
             samplerThread.join();
             report(phase, wallNanos, (ticksAfter - ticksBefore) / (double) CLK_TCK, rssBefore, sampler);
+            System.out.printf(Locale.ROOT, "  upstream: %d connections for %d streams (keep-alive %s, max_idle_per_host %s)%n",
+                    upstream.connections(), upstream.streamsServed(), keepAlive ? "on" : "off",
+                    options.getOrDefault("max-idle", "32"));
             if (leaveMs > 0) {
                 reportDepartures(upstream);
             }

@@ -42,7 +42,12 @@ public final class ConfigPrinter {
                 .set("comment", string(ping.comment()));
         out.table("[upstream]")
                 .set("connect_timeout", duration(c.upstream().connectTimeout()))
-                .set("keepalive", duration(c.upstream().keepalive()));
+                .set("keepalive", duration(c.upstream().keepalive()))
+                .set("max_idle_per_host", c.upstream().maxIdlePerHost())
+                .set("idle_ttl", duration(c.upstream().idleTtl()));
+        c.upstream().proxy().ifPresent(proxy -> out.set("proxy", string(proxy.printable()))
+                .set("no_proxy", proxy.noProxy().stream().map(ConfigPrinter::string)
+                        .collect(Collectors.joining(", ", "[", "]"))));
         StreamSettings stream = c.stream();
         out.table("[stream]")
                 .set("idle_timeout", duration(stream.idleTimeout()))

@@ -99,7 +99,7 @@ final class SettingsReader {
     }
 
     static UpstreamSettings upstream(TableReader t) throws ConfigException {
-        t.allowOnly(Set.of("connect_timeout", "keepalive"));
+        t.allowOnly(Set.of("connect_timeout", "keepalive", "max_idle_per_host", "idle_ttl", "proxy", "no_proxy"));
         UpstreamSettings d = UpstreamSettings.DEFAULTS;
         Duration connectTimeout = t.duration("connect_timeout", d.connectTimeout(), POSITIVE);
         Duration keepalive = t.duration("keepalive", d.keepalive(), POSITIVE);
@@ -110,7 +110,30 @@ final class SettingsReader {
         if (keepalive.compareTo(MAX_KEEPALIVE) > 0) {
             throw t.invalid("keepalive", "must be at most " + Units.formatDuration(MAX_KEEPALIVE) + " (the kernel's limit)");
         }
-        return new UpstreamSettings(connectTimeout, keepalive);
+        return new UpstreamSettings(connectTimeout, keepalive,
+                (int) t.integer("max_idle_per_host", d.maxIdlePerHost(), 0, 4096),
+                t.duration("idle_ttl", d.idleTtl(), POSITIVE),
+                proxy(t));
+    }
+
+    /** The proxy URL may carry user:password: it is read as a secret, like headers. */
+    private static java.util.Optional<EgressProxy> proxy(TableReader t) throws ConfigException {
+        java.util.List<String> noProxy = new java.util.ArrayList<>();
+        for (Setting entry : t.strings("no_proxy", false)) {
+            noProxy.add(entry.value().trim());
+        }
+        var url = t.string("proxy", true);
+        if (url.isEmpty() || url.get().value().isEmpty()) {
+            if (!noProxy.isEmpty()) {
+                throw t.invalid("no_proxy", "needs upstream.proxy");
+            }
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(EgressProxy.parse(url.get().value(), noProxy));
+        } catch (InvalidValue e) {
+            throw t.invalid(url.get(), e.reason());
+        }
     }
 
     static StreamSettings stream(TableReader t) throws ConfigException {

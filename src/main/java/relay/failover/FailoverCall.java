@@ -15,6 +15,7 @@ import relay.config.RetrySettings;
 import relay.config.RouteUpstream;
 import relay.time.NanoClock;
 import relay.upstream.RequestBodyException;
+import relay.upstream.StaleConnectionException;
 import relay.upstream.Upstream;
 import relay.upstream.UpstreamCall;
 import relay.upstream.UpstreamConnectException;
@@ -89,6 +90,8 @@ public final class FailoverCall implements UpstreamCall {
     private IOException failure;
     private boolean abandoned;
     private boolean closed;
+    /** A reused connection closed by the upstream was replaced by a fresh one for this request (once). */
+    private boolean staleRetried;
     private volatile long firstEventDeadline;
 
     private FailoverCall(Upstreams upstreams, RetrySettings retry, Requests requests, ReplayBody body,
@@ -268,6 +271,14 @@ public final class FailoverCall implements UpstreamCall {
                 .collect(Collectors.joining(", ", "after " + all.size() + " attempts (", ")"));
     }
 
+    /** The stream ended normally: the answering connection may be reused ({@link UpstreamResponse#release}). */
+    public void release() throws IOException {
+        if (answer != null) {
+            answer.release();
+        }
+        close();
+    }
+
     @Override
     public void close() throws IOException {
         lock.lock();
@@ -356,6 +367,15 @@ public final class FailoverCall implements UpstreamCall {
         boolean timedOut = takeAbandoned();
         if (Thread.currentThread().isInterrupted()) {
             throw e; // the client left or relay is stopping: no attempt is wanted any more
+        }
+        if (e instanceof StaleConnectionException && !timedOut && !staleRetried && body.replayable()) {
+            // not the upstream's failure: the request never reached a working connection
+            staleRetried = true;
+            made--;
+            dropCurrent();
+            pending = true;
+            sendAtNanos = clock.nanoTime();
+            return;
         }
         int index = order[position];
         long now = clock.nanoTime();

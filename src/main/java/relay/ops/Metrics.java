@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import relay.upstream.HttpUpstream;
 
 /**
  * relay's Prometheus metrics, in a registry of its own (no global state), exposed in the text format
@@ -36,6 +37,8 @@ public final class Metrics {
     private final Histogram streamDuration;
     private final Histogram eventWrite;
     private final Counter attempts;
+    private final Counter poolRequests;
+    private final Counter poolEvictions;
     private final Counter failovers;
 
     public Metrics() {
@@ -69,7 +72,33 @@ public final class Metrics {
         failovers = Counter.builder().name("relay_upstream_failovers_total")
                 .help("Moves from an upstream to the route's next one, by route and the upstream given up")
                 .labelNames("route", "upstream").register(registry);
+        poolRequests = Counter.builder().name("relay_upstream_pool_requests_total")
+                .help("Upstream requests by connection: reused from the pool (hit) or newly opened (miss)")
+                .labelNames("result").register(registry);
+        poolEvictions = Counter.builder().name("relay_upstream_pool_evictions_total")
+                .help("Idle upstream connections closed, by reason: idle_ttl, full, closed (by the upstream)")
+                .labelNames("reason").register(registry);
         JvmMetrics.builder().register(registry);
+    }
+
+    /** What the upstream connection pools report. */
+    public HttpUpstream.PoolObserver pool() {
+        return new HttpUpstream.PoolObserver() {
+            @Override
+            public void hit() {
+                poolRequests.labelValues("hit").inc();
+            }
+
+            @Override
+            public void miss() {
+                poolRequests.labelValues("miss").inc();
+            }
+
+            @Override
+            public void evicted(String reason) {
+                poolEvictions.labelValues(reason).inc();
+            }
+        };
     }
 
     /** One upstream of a route, and whether it is up (not cooling down after a failure) now. */

@@ -113,7 +113,8 @@ final class ProxyHandler implements HttpHandler {
             boolean acceptsOnlyEvents = StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
             boolean askedBeforeSending = acceptsOnlyEvents || body.asksForStream();
             record.stream = askedBeforeSending;
-            ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxAttempts() > 1 ? route.retry().maxBody() : 0);
+            // kept for another upstream, and for a pooled connection the upstream closed meanwhile
+            ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody());
             call = FailoverCall.create(bound.upstreams(), route.retry(),
                     (upstream, stream) -> RequestForwarding.build(exchange, route.headersFor(upstream), stream,
                             contentLength, askedBeforeSending, auth.enabled(), record.requestId),

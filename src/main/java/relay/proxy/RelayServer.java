@@ -38,14 +38,16 @@ public final class RelayServer implements AutoCloseable {
     private final TrackedThreads exchangeThreads;
     private final TrackedThreads streamThreads;
     private final ClientWatcher watcher;
+    private final RouteTable routes;
 
     private final AtomicBoolean draining;
     private final Admission admission;
 
     private RelayServer(HttpServer server, ExecutorService exchanges, WriteWatchdog watchdog,
             ScheduledExecutorService upstreamWriteTimer, TrackedThreads exchangeThreads, TrackedThreads streamThreads,
-            AtomicBoolean draining, Admission admission, ClientWatcher watcher) {
+            AtomicBoolean draining, Admission admission, ClientWatcher watcher, RouteTable routes) {
         this.watcher = watcher;
+        this.routes = routes;
         this.upstreamWriteTimer = upstreamWriteTimer;
         this.draining = draining;
         this.admission = admission;
@@ -93,10 +95,10 @@ public final class RelayServer implements AutoCloseable {
         ExecutorService exchanges = Executors.newThreadPerTaskExecutor(exchangeThreads);
         WriteWatchdog watchdog = new WriteWatchdog(config.ping().writeTimeout(), clock);
         ScheduledExecutorService upstreamWriteTimer = HttpUpstream.newWriteTimer();
-        RouteTable routes = new RouteTable(bind(config, upstreamWriteTimer));
         AtomicBoolean draining = new AtomicBoolean();
         Admission admission = new Admission(config.server().maxStreams());
         Metrics metrics = new Metrics();
+        RouteTable routes = new RouteTable(bind(config, upstreamWriteTimer, metrics.pool()));
         ClientWatcher watcher = ClientWatcher.start(sockets, accessLog::info);
         metrics.clientWatch(watcher::active, watcher::watching);
         metrics.upstreams(upstreamStates(routes, clock));
@@ -107,10 +109,11 @@ public final class RelayServer implements AutoCloseable {
         server.setExecutor(exchanges);
         server.start();
         return new RelayServer(server, exchanges, watchdog, upstreamWriteTimer, exchangeThreads, streamThreads, draining,
-                admission, watcher);
+                admission, watcher, routes);
     }
 
-    private static List<BoundRoute> bind(Config config, ScheduledExecutorService upstreamWriteTimer) {
+    private static List<BoundRoute> bind(Config config, ScheduledExecutorService upstreamWriteTimer,
+            HttpUpstream.PoolObserver pool) {
         List<BoundRoute> bound = new ArrayList<>();
         for (Route route : config.routes()) {
             List<Upstream> clients = new ArrayList<>();
@@ -118,7 +121,8 @@ public final class RelayServer implements AutoCloseable {
                 clients.add(switch (upstream.target()) {
                     case RouteTarget.Demo demo -> new DemoUpstream(config.demo());
                     case RouteTarget.Http http -> new HttpUpstream(http.base(), config.upstream(),
-                            config.stream().idleTimeout(), UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer);
+                            config.stream().idleTimeout(), UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer,
+                            pool);
                 });
             }
             bound.add(new BoundRoute(route, new FailoverCall.Upstreams(route.upstreams(), clients,
@@ -137,6 +141,19 @@ public final class RelayServer implements AutoCloseable {
             }
         }
         return states;
+    }
+
+    /** Idle upstream connections kept for reuse now, over every route. */
+    public int idleUpstreamConnections() {
+        int idle = 0;
+        for (BoundRoute bound : routes.all()) {
+            for (Upstream upstream : bound.upstreams().clients()) {
+                if (upstream instanceof HttpUpstream http) {
+                    idle += http.idleConnections();
+                }
+            }
+        }
+        return idle;
     }
 
     public InetSocketAddress address() {
@@ -191,6 +208,7 @@ public final class RelayServer implements AutoCloseable {
         try {
             exchanges.close();
             watcher.close(); // after every exchange has ended: none is still watched
+            routes.all().forEach(bound -> bound.upstreams().clients().forEach(Upstream::close));
             watchdog.close();
             upstreamWriteTimer.shutdownNow();
             upstreamWriteTimer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);

@@ -85,6 +85,11 @@ final class UpstreamBody implements BodySource {
     }
 
     @Override
+    public void finished() throws IOException {
+        call.release();
+    }
+
+    @Override
     public long firstEventDeadline(long configured) {
         return call.firstEventDeadline();
     }

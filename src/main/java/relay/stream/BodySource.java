@@ -22,6 +22,10 @@ public interface BodySource extends Closeable {
         return null;
     }
 
+    /** The stream ended with the upstream's own end marker: its connection may serve another request. */
+    default void finished() throws IOException {
+    }
+
     /** When the current upstream must have sent its first data event: {@code configured} unless the source knows better. */
     default long firstEventDeadline(long configured) {
         return configured;

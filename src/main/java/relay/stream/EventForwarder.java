@@ -64,6 +64,7 @@ final class EventForwarder {
                 writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length(), scanner.hasData());
                 usage.observe(scanner.buffer(), scanner.start(), scanner.length());
                 if (scanner.isDone()) {
+                    source.finished();
                     return StreamEnd.of(EndReason.DONE);
                 }
             }

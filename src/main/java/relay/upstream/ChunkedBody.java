@@ -7,7 +7,7 @@ import java.io.InputStream;
  * Decodes a chunked body. A connection that ends before the terminating zero-size chunk is reported
  * as {@link TruncatedBodyException}: that is how relay tells a cut stream from a finished one.
  */
-final class ChunkedBody extends BlockInputStream {
+final class ChunkedBody extends BlockInputStream implements CompleteBody {
     private static final int MAX_SIZE_LINE = 4096;
 
     private final InputStream in;
@@ -43,6 +43,11 @@ final class ChunkedBody extends BlockInputStream {
             expectCrlf();
         }
         return n;
+    }
+
+    @Override
+    public boolean complete() {
+        return finished;
     }
 
     @Override

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** A body of known {@code Content-Length}; fewer bytes than announced is a truncated body. */
-final class FixedLengthBody extends BlockInputStream {
+final class FixedLengthBody extends BlockInputStream implements CompleteBody {
     private final InputStream in;
     private long remaining;
 
@@ -27,6 +27,11 @@ final class FixedLengthBody extends BlockInputStream {
         }
         remaining -= n;
         return n;
+    }
+
+    @Override
+    public boolean complete() {
+        return remaining == 0;
     }
 
     @Override

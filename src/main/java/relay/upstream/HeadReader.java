@@ -23,11 +23,22 @@ final class HeadReader {
     private List<Header> headers = new ArrayList<>();
     private int interim;
     private int total; // bytes of all heads so far, interim ones included
+    private boolean http11; // of the head being read
     private ResponseHead result;
     private IOException failure;
 
     HeadReader(InputStream in) {
         this.in = in;
+    }
+
+    /** Bytes of the response read so far: 0 when the upstream sent nothing at all. */
+    int bytesRead() {
+        return total;
+    }
+
+    /** The final head said HTTP/1.1: its connection persists unless it says otherwise. */
+    boolean http11() {
+        return result != null && http11;
     }
 
     ResponseHead next() throws IOException {
@@ -50,6 +61,7 @@ final class HeadReader {
     private void accept(String complete) throws IOException {
         if (status == -1) {
             status = ResponseHead.parseStatus(complete);
+            http11 = complete.startsWith("HTTP/1.1 ");
         } else if (!complete.isEmpty()) {
             headers.add(ResponseHead.parseField(complete));
         } else if (status >= 200 || status == 101) {

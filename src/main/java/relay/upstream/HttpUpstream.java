@@ -12,11 +12,30 @@ import javax.net.ssl.SSLSocketFactory;
 import relay.config.UpstreamSettings;
 
 /**
- * A minimal HTTP/1.1 client for one upstream base URI: one connection per exchange, the body streamed
- * both ways with no buffering beyond one socket read, and the connection closed when the response is
- * closed (which cancels a paid upstream request). See docs/design.md for why relay has its own.
+ * A minimal HTTP/1.1 client for one upstream base URI: the body streamed both ways with no buffering
+ * beyond one socket read; a connection is reused only after a complete exchange
+ * ({@code upstream.max_idle_per_host}), and closed when a response is closed before its end (which
+ * cancels a paid upstream request). See docs/design.md for why relay has its own.
  */
 public final class HttpUpstream implements Upstream {
+    /** Told what the connection pool does, for the metrics. */
+    public interface PoolObserver {
+        PoolObserver NONE = new PoolObserver() {
+        };
+
+        /** A request went out on a reused connection. */
+        default void hit() {
+        }
+
+        /** No idle connection: a new one was opened. */
+        default void miss() {
+        }
+
+        /** An idle connection was closed: {@code idle_ttl}, {@code full}, or {@code closed} (by the upstream). */
+        default void evicted(String reason) {
+        }
+    }
+
     /**
      * How long relay looks for an answer the upstream sent before a failed request write: it is
      * already in the socket's receive buffer, or on its way, when an upstream answers and closes.
@@ -29,6 +48,9 @@ public final class HttpUpstream implements Upstream {
     private final Duration writeTimeout;
     private final UpstreamSocketOpener opener;
     private final ScheduledExecutorService writeTimer;
+    private final ConnectionPool pool;
+    private final java.util.concurrent.ScheduledFuture<?> sweeper;
+    private final int readTimeoutMillis;
 
     /** {@code writeTimer} bounds request writes ({@link #newWriteTimer}); its owner shuts it down. */
     public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, ScheduledExecutorService writeTimer) {
@@ -38,11 +60,22 @@ public final class HttpUpstream implements Upstream {
     /** {@code tls} decides which certificates are trusted: tests pass one trusting their own. */
     public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls,
             ScheduledExecutorService writeTimer) {
+        this(base, settings, idleTimeout, tls, writeTimer, PoolObserver.NONE);
+    }
+
+    /** {@code writeTimer} also runs the pool's sweep of expired idle connections, every second. */
+    public HttpUpstream(URI base, UpstreamSettings settings, Duration idleTimeout, SSLSocketFactory tls,
+            ScheduledExecutorService writeTimer, PoolObserver poolObserver) {
         this.writeTimer = writeTimer;
+        this.pool = new ConnectionPool(settings.maxIdlePerHost(), settings.idleTtl(), poolObserver);
+        this.sweeper = pool.enabled()
+                ? writeTimer.scheduleWithFixedDelay(pool::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS) : null;
+        this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, idleTimeout.toMillis()));
         this.address = UpstreamAddress.of(base);
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.hostHeader = address.authority();
-        this.writer = new RequestWriter(path.endsWith("/") ? path.substring(0, path.length() - 1) : path, hostHeader);
+        this.writer = new RequestWriter(path.endsWith("/") ? path.substring(0, path.length() - 1) : path, hostHeader,
+                pool.enabled());
         // stream.idle_timeout already says how long an upstream may make no progress; writes included
         this.writeTimeout = idleTimeout;
         this.opener = new UpstreamSocketOpener(settings, idleTimeout, tls);
@@ -73,22 +106,33 @@ public final class HttpUpstream implements Upstream {
 
     @Override
     public UpstreamCall call(UpstreamRequest request) throws IOException {
-        UpstreamSocketOpener.Connection connection;
-        try {
-            connection = opener.open(address);
-        } catch (IOException e) {
-            throw new UpstreamConnectException(hostHeader, e);
+        UpstreamSocketOpener.Connection connection = pool.enabled() ? pool.take() : null;
+        boolean reused = connection != null;
+        if (!reused) {
+            try {
+                connection = opener.open(address);
+            } catch (IOException e) {
+                throw new UpstreamConnectException(hostHeader, e);
+            }
         }
         Socket socket = connection.socket();
         try {
-            HttpCall call = new HttpCall(socket, request.method());
+            if (reused) {
+                socket.setSoTimeout(readTimeoutMillis); // a stream before it cleared it
+            }
+            HttpCall call = new HttpCall(connection, request.method(), reused, pool.enabled() ? pool : null);
             try {
                 OutputStream timed = new WriteTimeoutStream(socket.getOutputStream(), connection.tcp(), writeTimeout,
                         writeTimer);
                 writer.write(request, new BufferedOutputStream(timed, RequestWriter.WRITE_BUFFER));
+                call.requestSent();
             } catch (RequestBodyException e) {
                 throw e;
             } catch (IOException e) {
+                if (reused) {
+                    pool.clear("closed");
+                    throw new StaleConnectionException(e);
+                }
                 if (!answeredEarly(call)) {
                     throw e;
                 }
@@ -98,6 +142,20 @@ public final class HttpUpstream implements Upstream {
             socket.close();
             throw e;
         }
+    }
+
+    /** Idle connections now in the pool. */
+    public int idleConnections() {
+        return pool.idle();
+    }
+
+    /** Closes the idle connections; a response still being read closes its own when it ends. */
+    @Override
+    public void close() {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
+        pool.close();
     }
 
     /**

@@ -18,10 +18,13 @@ final class RequestWriter {
 
     private final String basePath;
     private final String hostHeader;
+    private final boolean keepAlive;
 
-    RequestWriter(String basePath, String hostHeader) {
+    /** {@code keepAlive} false asks the upstream to close the connection after the response. */
+    RequestWriter(String basePath, String hostHeader, boolean keepAlive) {
         this.basePath = basePath;
         this.hostHeader = hostHeader;
+        this.keepAlive = keepAlive;
     }
 
     void write(UpstreamRequest request, OutputStream out) throws IOException {
@@ -46,7 +49,7 @@ final class RequestWriter {
         } else if (methodMayHaveBody(request.method())) {
             head.append("Content-Length: 0\r\n");
         }
-        head.append("Connection: close\r\n\r\n");
+        head.append(keepAlive ? "\r\n" : "Connection: close\r\n\r\n");
         return head.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 

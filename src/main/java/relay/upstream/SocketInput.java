@@ -93,6 +93,11 @@ final class SocketInput extends InputStream {
         return raw.read(target, offset, length);
     }
 
+    /** Bytes read from the socket and not consumed yet. */
+    int buffered() {
+        return limit - position;
+    }
+
     @Override
     public int available() throws IOException {
         int buffered = limit - position;

@@ -11,6 +11,10 @@ public interface Upstream {
      */
     UpstreamResponse send(UpstreamRequest request) throws IOException;
 
+    /** Lets go of what the upstream client holds between requests (idle connections). */
+    default void close() {
+    }
+
     /** Sends the request (body included) without waiting for the response. */
     default UpstreamCall call(UpstreamRequest request) throws IOException {
         return UpstreamCall.answered(send(request));

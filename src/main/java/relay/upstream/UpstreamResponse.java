@@ -36,6 +36,20 @@ public record UpstreamResponse(int status, List<Header> headers, InputStream bod
     public void clearReadTimeout() throws IOException {
         if (connection instanceof java.net.Socket socket) {
             socket.setSoTimeout(0);
+        } else if (connection instanceof HttpCall call) {
+            call.clearReadTimeout();
+        }
+    }
+
+    /**
+     * The consumer has what it wanted and ended normally (a stream's end marker arrived): the
+     * connection may be reused once the rest of the body, if any, comes at once. Otherwise as {@link #close}.
+     */
+    public void release() throws IOException {
+        if (connection instanceof HttpCall call) {
+            call.release();
+        } else {
+            close();
         }
     }
 

@@ -9,7 +9,10 @@ import java.time.Duration;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import jdk.net.ExtendedSocketOptions;
+import relay.config.EgressProxy;
 import relay.config.UpstreamSettings;
 
 /**
@@ -41,13 +44,47 @@ final class UpstreamSocketOpener {
         Socket tcp = new Socket();
         try {
             configure(tcp);
-            tcp.connect(new InetSocketAddress(address.host(), address.port()), millis(settings.connectTimeout()));
+            Optional<EgressProxy> proxy = settings.proxy().filter(p -> p.applies(address.host()));
+            if (proxy.isPresent()) {
+                tunnel(tcp, proxy.get(), address);
+            } else {
+                tcp.connect(new InetSocketAddress(address.host(), address.port()), millis(settings.connectTimeout()));
+            }
             Socket socket = address.secure() ? handshake(tcp, address) : tcp;
             socket.setSoTimeout(millis(readTimeout));
             return new Connection(socket, tcp);
         } catch (IOException | RuntimeException e) {
             tcp.close();
             throw e;
+        }
+    }
+
+    /**
+     * Connects to the proxy and asks it for a tunnel ({@code CONNECT host:port}, RFC 9110 §9.3.6),
+     * within {@code upstream.connect_timeout}; the upstream's TLS (if any) then runs inside it. The
+     * proxy's answer head is read a byte at a time: nothing of the tunnel's first bytes is consumed.
+     */
+    private void tunnel(Socket tcp, EgressProxy proxy, UpstreamAddress address) throws IOException {
+        tcp.connect(new InetSocketAddress(proxy.host(), proxy.port()), millis(settings.connectTimeout()));
+        tcp.setSoTimeout(millis(settings.connectTimeout()));
+        String target = address.authority();
+        StringBuilder request = new StringBuilder("CONNECT ").append(target).append(" HTTP/1.1\r\nHost: ")
+                .append(target).append("\r\n");
+        proxy.authorization().ifPresent(value -> request.append("Proxy-Authorization: ").append(value).append("\r\n"));
+        request.append("\r\n");
+        tcp.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+        tcp.getOutputStream().flush();
+        ResponseHead head;
+        try {
+            head = new HeadReader(tcp.getInputStream()).next();
+        } catch (IOException e) {
+            throw new IOException("proxy " + proxy.host() + ":" + proxy.port() + " did not answer CONNECT " + target
+                    + ": " + e.getMessage(), e);
+        }
+        if (head.status() / 100 != 2) {
+            throw new IOException("proxy " + proxy.host() + ":" + proxy.port() + " answered " + head.status()
+                    + " to CONNECT " + target + (head.status() == 407 ? " (it wants credentials: "
+                    + "upstream.proxy = \"http://user:password@host:port\")" : ""));
         }
     }
 

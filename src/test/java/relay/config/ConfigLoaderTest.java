@@ -363,6 +363,34 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void upstreamReuseAndProxyAreReadAndPrintedWithoutCredentials() throws Exception {
+        assertEquals(32, ConfigLoader.load(write(MINIMAL), Map.of()).upstream().maxIdlePerHost());
+        Config c = ConfigLoader.load(write("""
+                [upstream]
+                max_idle_per_host = 0
+                idle_ttl = "5s"
+                proxy = "http://relay:${PROXY_PASSWORD}@proxy.internal:3128"
+                no_proxy = ["localhost", ".corp.example"]
+                """ + MINIMAL), Map.of("PROXY_PASSWORD", "pw-secret"));
+        assertEquals(0, c.upstream().maxIdlePerHost());
+        assertEquals(Duration.ofSeconds(5), c.upstream().idleTtl());
+        EgressProxy proxy = c.upstream().proxy().orElseThrow();
+        assertEquals("proxy.internal", proxy.host());
+        assertEquals(3128, proxy.port());
+        assertEquals("Basic " + java.util.Base64.getEncoder().encodeToString("relay:pw-secret".getBytes()),
+                proxy.authorization().orElseThrow());
+        assertFalse(proxy.applies("git.corp.example"));
+        assertFalse(proxy.applies("LOCALHOST"));
+        assertTrue(proxy.applies("api.openai.com"));
+        String printed = ConfigPrinter.describe(c);
+        assertTrue(printed.contains("proxy            = \"http://***:***@proxy.internal:3128\""), printed);
+        assertFalse(printed.contains("pw-secret") || printed.contains(proxy.authorization().get()), printed);
+        assertStartsWith(":2:1: upstream.no_proxy = ", error("[upstream]\nno_proxy = [\"x\"]\n" + MINIMAL, Map.of()));
+        assertStartsWith(":2:1: upstream.proxy: must be an http:// URL", error(
+                "[upstream]\nproxy = \"https://proxy:3128\"\n" + MINIMAL, Map.of()));
+    }
+
+    @Test
     void zeroWriteTimeoutIsRejectedNotTakenAsOff() {
         assertEquals(name() + ":3:1: ping.write_timeout = \"0s\": must be greater than 0 (0 does not mean \"off\" here)",
                 error("[ping]\ninterval = 0\nwrite_timeout = \"0s\"\n" + MINIMAL, Map.of()));

@@ -283,11 +283,20 @@ public final class TestUpstream implements AutoCloseable {
             return HttpLines.readLine(in, "eof in request");
         }
 
-        /** Status line and headers; add {@code Transfer-Encoding: chunked} yourself when using {@link #chunk}. */
+        /**
+         * Status line and headers; add {@code Transfer-Encoding: chunked} yourself when using {@link #chunk}.
+         * It says {@code Connection: close} unless given a Connection header: this upstream serves one
+         * request per connection, so relay must not keep it for another ({@code PoolTest} covers reuse).
+         */
         public Conn head(int status, String... headerLines) throws IOException {
             StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " Status\r\n");
+            boolean connection = false;
             for (String header : headerLines) {
                 head.append(header).append("\r\n");
+                connection |= header.toLowerCase(Locale.ROOT).startsWith("connection:");
+            }
+            if (!connection) {
+                head.append("Connection: close\r\n");
             }
             head.append("\r\n");
             return raw(head.toString());
