@@ -44,6 +44,7 @@ public final class FastSseUpstream implements AutoCloseable {
     private final AtomicLong failures = new AtomicLong();
     private final Map<String, Long> closed = new ConcurrentHashMap<>();
     private final boolean keepAlive;
+    private final boolean secure;
     private final AtomicLong connections = new AtomicLong();
 
     public FastSseUpstream() throws IOException {
@@ -52,8 +53,14 @@ public final class FastSseUpstream implements AutoCloseable {
 
     /** {@code keepAlive}: no {@code Connection: close}, and the next request is served on the same connection. */
     public FastSseUpstream(boolean keepAlive) throws IOException {
+        this(keepAlive, null);
+    }
+
+    /** {@code tls}, when not null, makes it an https upstream (TLS on every accepted connection). */
+    public FastSseUpstream(boolean keepAlive, javax.net.ssl.SSLServerSocketFactory tls) throws IOException {
         this.keepAlive = keepAlive;
-        listener = new ServerSocket();
+        this.secure = tls != null;
+        listener = tls == null ? new ServerSocket() : tls.createServerSocket();
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16384);
         acceptor = Thread.ofPlatform().daemon().name("fast-sse-upstream").start(this::accept);
     }
@@ -63,7 +70,7 @@ public final class FastSseUpstream implements AutoCloseable {
     }
 
     public String baseUri() {
-        return "http://127.0.0.1:" + port();
+        return (secure ? "https" : "http") + "://127.0.0.1:" + port();
     }
 
     public long streamsServed() {

@@ -47,7 +47,7 @@ import relay.launch.JvmOptions;
  * java --enable-preview -cp target/relay-benchmarks.jar relay.bench.LoadBench \
  *     [--streams 200] [--rounds 5] [--events 200] [--interval-ms 5] [--size 40] [--ping-ms 1000]
  *     [--warmup 400] [--ramp-ms 0] [--relay-jar target/relay.jar] [--java PATH] [--jvm-opts "-Xmx512m ..."]
- *     [--leave-ms 0] [--client-watch on|off] [--upstream-keepalive off|on] [--max-idle 32] [--timeout-s 300]
+ *     [--leave-ms 0] [--client-watch on|off] [--upstream-keepalive off|on] [--upstream-tls off|on] [--max-idle 32] [--timeout-s 300]
  * </pre>
  */
 public final class LoadBench {
@@ -108,11 +108,13 @@ public final class LoadBench {
             return 2;
         }
         String javaCommand = options.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Path work = Files.createTempDirectory("relay-loadbench");
         Process relay = null;
         Thread hook = null;
         boolean keepAlive = options.getOrDefault("upstream-keepalive", "off").equals("on");
-        try (FastSseUpstream upstream = new FastSseUpstream(keepAlive)) {
+        boolean tls = options.getOrDefault("upstream-tls", "off").equals("on");
+        Path work = Files.createTempDirectory("relay-loadbench");
+        String trust = tls ? "ca_file = \"" + BenchCertificate.create(work) + "\"\nca_mode = \"replace\"\n" : "";
+        try (FastSseUpstream upstream = new FastSseUpstream(keepAlive, tls ? BenchCertificate.serverFactory(work) : null)) {
             int port;
             try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 port = probe.getLocalPort();
@@ -136,8 +138,8 @@ public final class LoadBench {
                     [[routes]]
                     prefix = "/v1"
                     upstream = "%s"
-                    """.formatted(port, Math.max(10_000, streams + 100), pingMs,
-                    Integer.parseInt(options.getOrDefault("max-idle", "32")), upstream.baseUri()));
+                    %s""".formatted(port, Math.max(10_000, streams + 100), pingMs,
+                    Integer.parseInt(options.getOrDefault("max-idle", "32")), upstream.baseUri(), trust));
             // relay runs with the options it ships with (the launcher's); --jvm-opts are the operator's
             List<String> command = new ArrayList<>(List.of(javaCommand));
             String jvmOpts = options.getOrDefault("jvm-opts", "").strip();
@@ -188,8 +190,8 @@ public final class LoadBench {
             sampler.stop = true;
             samplerThread.join();
             report(phase, wallNanos, (ticksAfter - ticksBefore) / (double) CLK_TCK, rssBefore, sampler);
-            System.out.printf(Locale.ROOT, "  upstream: %d connections for %d streams (keep-alive %s, max_idle_per_host %s)%n",
-                    upstream.connections(), upstream.streamsServed(), keepAlive ? "on" : "off",
+            System.out.printf(Locale.ROOT, "  upstream: %d connections for %d streams (%s, keep-alive %s, max_idle_per_host %s)%n",
+                    upstream.connections(), upstream.streamsServed(), tls ? "TLS" : "plain TCP", keepAlive ? "on" : "off",
                     options.getOrDefault("max-idle", "32"));
             if (leaveMs > 0) {
                 reportDepartures(upstream);
@@ -250,6 +252,8 @@ public final class LoadBench {
         final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
         /** Per stream, the longest wait between two arrivals, counting from the request to the first byte (ns). */
         final ConcurrentLinkedQueue<Long> silences = new ConcurrentLinkedQueue<>();
+        /** Per stream, from the request's last byte written to its first event received (ns): TTFB through relay. */
+        final ConcurrentLinkedQueue<Long> firstEvents = new ConcurrentLinkedQueue<>();
     }
 
     private Phase runPhase(InetSocketAddress relay, int clients, int streamsPerClient, int rampMillis) throws InterruptedException {
@@ -326,6 +330,7 @@ public final class LoadBench {
                 out.write(body);
                 out.flush();
                 long lastArrival = System.nanoTime();
+                long sent = lastArrival;
                 InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
                 String status = line(in);
                 if (!status.startsWith("HTTP/1.1 200")) {
@@ -364,6 +369,9 @@ public final class LoadBench {
                     longestGap = Math.max(longestGap, now - lastArrival);
                     lastArrival = now;
                     sse.feed(buffer, n, now);
+                    if (received == 0 && sse.pendingLatencies > 0) {
+                        phase.firstEvents.add(now - sent);
+                    }
                     while (sse.pendingLatencies > 0) {
                         long latency = sse.takeLatency();
                         if (received < latencies.length) {
@@ -612,6 +620,9 @@ public final class LoadBench {
         System.out.printf(Locale.ROOT, "  latency us:  p50 %d  p90 %d  p99 %d  max %d  (n=%d)%n",
                 percentile(all, 0.50), percentile(all, 0.90), percentile(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1000,
                 all.length);
+        long[] firsts = phase.firstEvents.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf(Locale.ROOT, "  first event us: request sent to first event received: p50 %d  p90 %d  p99 %d%n",
+                percentile(firsts, 0.50), percentile(firsts, 0.90), percentile(firsts, 0.99));
         long[] silences = phase.silences.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf(Locale.ROOT, "  silence ms:  per stream longest gap between arrivals (request to first byte included): p50 %d  p99 %d  max %d%n",
                 percentile(silences, 0.50) / 1000, percentile(silences, 0.99) / 1000,

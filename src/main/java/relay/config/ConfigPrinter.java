@@ -139,9 +139,11 @@ public final class ConfigPrinter {
     }
 
     private static void trust(Lines table, RouteTarget target) {
-        if (target instanceof RouteTarget.Http http && http.trust().custom()) {
-            table.set("ca_file", string(http.trust().file().orElseThrow().toString()))
-                    .set("ca_mode", string(http.trust().replaceDefault() ? "replace" : "add"));
+        if (target instanceof RouteTarget.Http http) {
+            http.trust().file().ifPresent(file -> table.set("ca_file", string(file.toString()))
+                    .set("ca_mode", string(http.trust().replaceDefault() ? "replace" : "add")));
+            http.trust().identity().ifPresent(id -> table.set("client_cert", string(id.certFile().toString()))
+                    .set("client_key", string(id.keyFile().toString())));
         }
     }
 

@@ -21,8 +21,9 @@ import org.tomlj.TomlTable;
 final class RouteReader {
     private static final String KEY = "routes";
     private static final Set<String> KEYS = Set.of("prefix", "upstream", "upstreams", "headers", "ping", "errors",
-            "first_event_timeout", "ca_file", "ca_mode", "retry");
-    private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode");
+            "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "retry");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode",
+            "client_cert", "client_key");
     private static final Set<String> RETRY_KEYS = Set.of("statuses", "max_attempts", "retry_after_max", "cooldown",
             "max_body", "non_stream");
     /** Enough for every key of every provider a route could list; more attempts only add latency. */
@@ -87,7 +88,7 @@ final class RouteReader {
             throw t.error("upstreams", t.name() + " has both upstream and upstreams: keep one (a single upstream, "
                     + "or the list tried in order)");
         }
-        for (String key : List.of("ca_file", "ca_mode")) {
+        for (String key : List.of("ca_file", "ca_mode", "client_cert", "client_key")) {
             if (t.raw(key) != null) {
                 throw t.error(key, t.qualified(key) + " applies to a single upstream: with upstreams, set it in each "
                         + "[[" + t.name() + ".upstreams]] that needs it");
@@ -190,8 +191,43 @@ final class RouteReader {
         }
     }
 
-    /** {@code ca_file} (PEM, relative to the config file) and {@code ca_mode} ("add" or "replace"). */
+    /**
+     * {@code ca_file} (PEM, relative to the config file) and {@code ca_mode} ("add" or "replace"), and
+     * {@code client_cert} with {@code client_key} for an upstream that asks for a client certificate.
+     */
     private static RouteTarget trust(TableReader t, RouteTarget target) throws ConfigException {
+        RouteTarget trusted = caFile(t, target);
+        Optional<Setting> cert = t.string("client_cert", false);
+        Optional<Setting> key = t.string("client_key", false);
+        if (cert.isEmpty() && key.isEmpty()) {
+            return trusted;
+        }
+        if (cert.isEmpty() || key.isEmpty()) {
+            throw t.invalid(cert.isPresent() ? cert.get() : key.get(), "needs " + (cert.isEmpty() ? "client_cert" : "client_key")
+                    + " too (a client certificate and its key)");
+        }
+        if (!(trusted instanceof RouteTarget.Http http) || !http.base().getScheme().equals("https")) {
+            throw t.invalid(cert.get(), "applies to an https upstream only");
+        }
+        Path certPath = t.fromConfigDirectory(cert.get().value());
+        Path keyPath = t.fromConfigDirectory(key.get().value());
+        List<java.security.cert.X509Certificate> chain;
+        try {
+            chain = PemCertificates.read(certPath);
+        } catch (IOException | GeneralSecurityException e) {
+            throw t.invalid(cert.get(), "cannot read a certificate from " + certPath + ": " + e.getMessage());
+        }
+        java.security.PrivateKey privateKey;
+        try {
+            privateKey = PemPrivateKey.read(keyPath);
+        } catch (IOException | GeneralSecurityException e) {
+            throw t.invalid(key.get(), "cannot read a private key from " + keyPath + ": " + e.getMessage());
+        }
+        return new RouteTarget.Http(http.base(),
+                http.trust().withIdentity(new ClientIdentity(certPath, keyPath, chain, privateKey)));
+    }
+
+    private static RouteTarget caFile(TableReader t, RouteTarget target) throws ConfigException {
         Optional<Setting> file = t.string("ca_file", false);
         Optional<Setting> mode = t.string("ca_mode", false);
         if (file.isEmpty()) {

@@ -26,16 +26,37 @@ public final class UpstreamTls {
             return (SSLSocketFactory) SSLSocketFactory.getDefault();
         }
         try {
-            KeyStore store = trustStore(trust);
-            TrustManagerFactory managers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            managers.init(store);
+            javax.net.ssl.TrustManager[] trustManagers = null; // null: the JDK's
+            if (trust.file().isPresent()) {
+                TrustManagerFactory managers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                managers.init(trustStore(trust));
+                trustManagers = managers.getTrustManagers();
+            }
+            javax.net.ssl.KeyManager[] keyManagers = null;
+            if (trust.identity().isPresent()) {
+                keyManagers = keyManagers(trust.identity().get());
+            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, managers.getTrustManagers(), null);
+            context.init(keyManagers, trustManagers, null);
             return context.getSocketFactory();
         } catch (GeneralSecurityException | IOException e) {
-            // the certificates were parsed when the config loaded: an in-memory store cannot fail here
-            throw new IllegalStateException("cannot build the TLS trust for " + trust.file().orElseThrow(), e);
+            // the certificates and key were parsed when the config loaded: an in-memory store cannot fail here
+            throw new IllegalStateException("cannot build the TLS client for " + trust, e);
         }
+    }
+
+    /** The client certificate, offered when the upstream asks for one (mutual TLS). */
+    private static javax.net.ssl.KeyManager[] keyManagers(relay.config.ClientIdentity identity)
+            throws GeneralSecurityException, IOException {
+        char[] password = "in-memory".toCharArray(); // the store never leaves this method
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", identity.key(), password,
+                identity.chain().toArray(new java.security.cert.Certificate[0]));
+        javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, password);
+        return factory.getKeyManagers();
     }
 
     /** The certificates a custom trust verifies against. */

@@ -1,6 +1,7 @@
 package relay.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +107,32 @@ class CaFileTest {
         assertTrue(error(dir, https, "ca_mode = \"replace\"").contains("needs ca_file"));
         forIps.writePem(dir.resolve("ca.pem"));
         assertTrue(error(dir, https, "ca_file = \"ca.pem\"\nca_mode = \"merge\"").contains("must be \"add\""));
+    }
+
+    @Test
+    void aClientCertificateIsPresentedToAnUpstreamThatRequiresOne(@TempDir Path dir) throws Exception {
+        TestCertificate client = TestCertificate.selfSigned("dns:relay-client");
+        forIps.writePem(dir.resolve("upstream-ca.pem"));
+        client.writePem(dir.resolve("client.pem"));
+        client.writeKeyPem(dir.resolve("client.key"));
+        String caOnly = "ca_file = \"upstream-ca.pem\"\nca_mode = \"replace\"";
+        try (LoopbackUpstream server = new LoopbackUpstream(forIps.serverRequiring(client), "127.0.0.1", OK)) {
+            Config without = load(dir, server.uri("https"), caOnly);
+            assertThrows(IOException.class, () -> get(server.uri("https"), trust(without)),
+                    "the upstream refuses a client without a certificate");
+        }
+        try (LoopbackUpstream server = new LoopbackUpstream(forIps.serverRequiring(client), "127.0.0.1", OK)) {
+            Config with = load(dir, server.uri("https"), caOnly + "\nclient_cert = \"client.pem\"\nclient_key = \"client.key\"");
+            assertEquals("200 ok", get(server.uri("https"), trust(with)));
+            String printed = ConfigPrinter.describe(with);
+            assertTrue(printed.contains(dir.resolve("client.key").toString()), printed);
+            assertFalse(printed.contains("PRIVATE KEY") || with.routes().toString().contains("PRIVATE"), printed);
+        }
+        assertTrue(error(dir, URI.create("https://127.0.0.1:1"), "client_cert = \"client.pem\"")
+                .contains("client_cert = \"client.pem\": needs client_key too"));
+        Files.writeString(dir.resolve("rsa.key"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+        assertTrue(error(dir, URI.create("https://127.0.0.1:1"), "client_cert = \"client.pem\"\nclient_key = \"rsa.key\"")
+                .contains("openssl pkcs8 -topk8 -nocrypt"));
     }
 
     private static String error(Path dir, URI upstream, String caLines) {

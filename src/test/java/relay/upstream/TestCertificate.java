@@ -57,6 +57,59 @@ final class TestCertificate {
         return Files.writeString(file, "-----BEGIN CERTIFICATE-----\n" + base64 + "\n-----END CERTIFICATE-----\n");
     }
 
+    /** The private key as unencrypted PKCS#8 PEM, what a route's {@code client_key} names. */
+    java.nio.file.Path writeKeyPem(java.nio.file.Path file) throws GeneralSecurityException, IOException {
+        String base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                .encodeToString(keyStore.getKey("server", PASSWORD).getEncoded());
+        return Files.writeString(file, "-----BEGIN PRIVATE KEY-----\n" + base64 + "\n-----END PRIVATE KEY-----\n");
+    }
+
+    /** A server presenting this certificate that requires a client certificate, and trusts only {@code client}'s. */
+    SSLServerSocketFactory serverRequiring(TestCertificate client) throws GeneralSecurityException, IOException {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore, PASSWORD);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("client", client.keyStore.getCertificate("server"));
+        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trustManagers.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), trustManagers.getTrustManagers(), null);
+        SSLServerSocketFactory plain = context.getServerSocketFactory();
+        return new SSLServerSocketFactory() {
+            @Override
+            public String[] getDefaultCipherSuites() {
+                return plain.getDefaultCipherSuites();
+            }
+
+            @Override
+            public String[] getSupportedCipherSuites() {
+                return plain.getSupportedCipherSuites();
+            }
+
+            @Override
+            public java.net.ServerSocket createServerSocket(int port) throws IOException {
+                return requiring(plain.createServerSocket(port));
+            }
+
+            @Override
+            public java.net.ServerSocket createServerSocket(int port, int backlog) throws IOException {
+                return requiring(plain.createServerSocket(port, backlog));
+            }
+
+            @Override
+            public java.net.ServerSocket createServerSocket(int port, int backlog, java.net.InetAddress address)
+                    throws IOException {
+                return requiring(plain.createServerSocket(port, backlog, address));
+            }
+
+            private java.net.ServerSocket requiring(java.net.ServerSocket socket) {
+                ((javax.net.ssl.SSLServerSocket) socket).setNeedClientAuth(true);
+                return socket;
+            }
+        };
+    }
+
     SSLServerSocketFactory serverFactory() throws GeneralSecurityException {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(keyStore, PASSWORD);
