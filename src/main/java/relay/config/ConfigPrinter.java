@@ -144,6 +144,11 @@ public final class ConfigPrinter {
                     .set("ca_mode", string(http.trust().replaceDefault() ? "replace" : "add")));
             http.trust().identity().ifPresent(id -> table.set("client_cert", string(id.certFile().toString()))
                     .set("client_key", string(id.keyFile().toString())));
+            switch (http.proxy()) {
+                case RouteTarget.ProxyChoice.Inherit inherit -> { }
+                case RouteTarget.ProxyChoice.Direct direct -> table.set("proxy", string("direct"));
+                case RouteTarget.ProxyChoice.Via via -> table.set("proxy", string(via.proxy().printable()));
+            }
         }
     }
 

@@ -21,9 +21,9 @@ import org.tomlj.TomlTable;
 final class RouteReader {
     private static final String KEY = "routes";
     private static final Set<String> KEYS = Set.of("prefix", "upstream", "upstreams", "headers", "ping", "errors",
-            "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "retry");
+            "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "proxy", "retry");
     private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode",
-            "client_cert", "client_key");
+            "client_cert", "client_key", "proxy");
     private static final Set<String> RETRY_KEYS = Set.of("statuses", "max_attempts", "retry_after_max", "cooldown",
             "max_body", "non_stream");
     /** Enough for every key of every provider a route could list; more attempts only add latency. */
@@ -81,14 +81,14 @@ final class RouteReader {
     private static List<RouteUpstream> upstreams(TableReader t, String prefix) throws ConfigException {
         Object list = t.raw("upstreams");
         if (list == null) {
-            RouteTarget target = trust(t, target(t, "upstream", prefix));
+            RouteTarget target = proxy(t, trust(t, target(t, "upstream", prefix)));
             return List.of(new RouteUpstream(RouteUpstream.defaultName(target), target, Map.of()));
         }
         if (t.raw("upstream") != null) {
             throw t.error("upstreams", t.name() + " has both upstream and upstreams: keep one (a single upstream, "
                     + "or the list tried in order)");
         }
-        for (String key : List.of("ca_file", "ca_mode", "client_cert", "client_key")) {
+        for (String key : List.of("ca_file", "ca_mode", "client_cert", "client_key", "proxy")) {
             if (t.raw(key) != null) {
                 throw t.error(key, t.qualified(key) + " applies to a single upstream: with upstreams, set it in each "
                         + "[[" + t.name() + ".upstreams]] that needs it");
@@ -108,7 +108,7 @@ final class RouteReader {
             }
             TableReader u = t.element(table, i, where, "upstreams");
             u.allowOnly(UPSTREAM_KEYS);
-            RouteTarget target = trust(u, target(u, "url", prefix));
+            RouteTarget target = proxy(u, trust(u, target(u, "url", prefix)));
             Optional<Setting> given = u.string("name", false);
             String name = given.map(Setting::value).orElse(RouteUpstream.defaultName(target));
             if (given.isPresent() && !given.get().value().matches("[A-Za-z0-9_.:-]{1,64}")) {
@@ -223,8 +223,27 @@ final class RouteReader {
         } catch (IOException | GeneralSecurityException e) {
             throw t.invalid(key.get(), "cannot read a private key from " + keyPath + ": " + e.getMessage());
         }
-        return new RouteTarget.Http(http.base(),
-                http.trust().withIdentity(new ClientIdentity(certPath, keyPath, chain, privateKey)));
+        return http.withTrust(http.trust().withIdentity(new ClientIdentity(certPath, keyPath, chain, privateKey)));
+    }
+
+    /** An upstream's own {@code proxy}: a URL (as {@code upstream.proxy}), or {@code "direct"} for none. */
+    private static RouteTarget proxy(TableReader t, RouteTarget target) throws ConfigException {
+        Optional<Setting> given = t.string("proxy", true);
+        if (given.isEmpty()) {
+            return target;
+        }
+        if (!(target instanceof RouteTarget.Http http)) {
+            throw t.invalid(given.get(), "applies to an http(s) upstream only");
+        }
+        if (given.get().value().equals("direct")) {
+            return new RouteTarget.Http(http.base(), http.trust(), new RouteTarget.ProxyChoice.Direct());
+        }
+        try {
+            return new RouteTarget.Http(http.base(), http.trust(),
+                    new RouteTarget.ProxyChoice.Via(EgressProxy.parse(given.get().value(), List.of())));
+        } catch (InvalidValue e) {
+            throw t.invalid(given.get(), e.reason() + ", or \"direct\"");
+        }
     }
 
     private static RouteTarget caFile(TableReader t, RouteTarget target) throws ConfigException {
@@ -249,7 +268,7 @@ final class RouteReader {
         }
         Path path = t.fromConfigDirectory(file.get().value());
         try {
-            return new RouteTarget.Http(http.base(), new UpstreamTrust(Optional.of(path), PemCertificates.read(path), replace));
+            return http.withTrust(new UpstreamTrust(Optional.of(path), PemCertificates.read(path), replace));
         } catch (IOException | GeneralSecurityException e) {
             throw t.invalid(file.get(), "cannot read certificates from " + path + ": " + e.getMessage());
         }

@@ -271,6 +271,16 @@ public final class FailoverCall implements UpstreamCall {
                 .collect(Collectors.joining(", ", "after " + all.size() + " attempts (", ")"));
     }
 
+    /** The first data event reached the client: no attempt can follow, the body copy goes. */
+    public void committed() {
+        body.discard();
+    }
+
+    private static boolean isEventStream(UpstreamResponse head) {
+        return head.header("Content-Type").map(t -> t.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream"))
+                .orElse(false);
+    }
+
     /** The stream ended normally: the answering connection may be reused ({@link UpstreamResponse#release}). */
     public void release() throws IOException {
         if (answer != null) {
@@ -329,6 +339,7 @@ public final class FailoverCall implements UpstreamCall {
         try {
             current = sent;
             sentNanos = started;
+            abandoned = false; // a deadline that passed while no attempt ran gave up nothing
             if (firstEventTimeoutNanos > 0 && !attempts.isEmpty()) {
                 firstEventDeadline = started + firstEventTimeoutNanos;
             }
@@ -357,6 +368,9 @@ public final class FailoverCall implements UpstreamCall {
         }
         record(index, Attempt.Outcome.ANSWERED, String.valueOf(status), now);
         answer = head;
+        if (!streamRequest.getAsBoolean() && !isEventStream(head)) {
+            body.discard(); // only a stream fails over after its head
+        }
     }
 
     /**

@@ -21,10 +21,26 @@ public final class ReplayBody {
     private long read;
     private boolean overflowed;
 
-    /** {@code maxCopy} 0 keeps no copy: the body can be sent once (unless no byte of it was read yet). */
-    public ReplayBody(InputStream client, long maxCopy) {
+    private final long expectedLength;
+
+    /**
+     * {@code maxCopy} 0 keeps no copy: the body can be sent once (unless no byte of it was read yet).
+     * {@code contentLength} (-1 when unknown) sizes the copy at once, so a typical body is copied
+     * into one array of its own size.
+     */
+    public ReplayBody(InputStream client, long maxCopy, long contentLength) {
         this.client = client;
         this.maxCopy = maxCopy;
+        this.expectedLength = contentLength;
+    }
+
+    /**
+     * No attempt will follow (a stream's first data event went out, or a non-stream answer came):
+     * the copy goes now rather than living as long as the exchange.
+     */
+    public void discard() {
+        overflowed = true;
+        copy = null;
     }
 
     /** True while every byte read so far is in the copy: another attempt can send the same body. */
@@ -68,7 +84,8 @@ public final class ReplayBody {
         }
         if (length + n > copy.length) {
             // a new array when growing: an earlier attempt's view of the first `length` bytes stays valid
-            copy = Arrays.copyOf(copy, (int) Math.min(maxCopy, Math.max(length + n, Math.max(4096, copy.length * 2L))));
+            long wanted = expectedLength >= length + n ? expectedLength : Math.max(length + n, copy.length * 2L);
+            copy = Arrays.copyOf(copy, (int) Math.min(maxCopy, wanted));
         }
         System.arraycopy(b, off, copy, length, n);
         length += n;

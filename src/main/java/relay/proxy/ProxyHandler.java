@@ -114,7 +114,7 @@ final class ProxyHandler implements HttpHandler {
             boolean askedBeforeSending = acceptsOnlyEvents || body.asksForStream();
             record.stream = askedBeforeSending;
             // kept for another upstream, and for a pooled connection the upstream closed meanwhile
-            ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody());
+            ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody(), contentLength);
             call = FailoverCall.create(bound.upstreams(), route.retry(),
                     (upstream, stream) -> RequestForwarding.build(exchange, route.headersFor(upstream), stream,
                             contentLength, askedBeforeSending, auth.enabled(), record.requestId),
@@ -129,6 +129,9 @@ final class ProxyHandler implements HttpHandler {
             // the whole body has been read now: its verdict is final (a later duplicate "stream" key wins)
             record.stream = acceptsOnlyEvents || body.asksForStream();
         } catch (RequestBodyException e) {
+            if (record.attempts != null) {
+                closeQuietly(record.attempts);
+            }
             if (e.getCause() instanceof BodyTooLargeException) {
                 refusals.tooLarge(exchange, record, config.server().maxBody());
             } else {
@@ -137,6 +140,9 @@ final class ProxyHandler implements HttpHandler {
             }
             return;
         } catch (IOException e) {
+            if (record.attempts != null) {
+                closeQuietly(record.attempts); // every attempt failed: what is left of them goes
+            }
             failures.answer(exchange, e, record);
             return;
         }

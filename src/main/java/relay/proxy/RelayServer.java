@@ -13,6 +13,7 @@ import java.time.Duration;
 import relay.config.Config;
 import relay.config.Route;
 import relay.config.RouteUpstream;
+import relay.config.UpstreamSettings;
 import relay.failover.FailoverCall;
 import relay.failover.UpstreamHealth;
 import relay.config.RouteTarget;
@@ -120,7 +121,10 @@ public final class RelayServer implements AutoCloseable {
             for (RouteUpstream upstream : route.upstreams()) {
                 clients.add(switch (upstream.target()) {
                     case RouteTarget.Demo demo -> new DemoUpstream(config.demo());
-                    case RouteTarget.Http http -> new HttpUpstream(http.base(), config.upstream(),
+                    case RouteTarget.Http http -> new HttpUpstream(http.base(),
+                            new UpstreamSettings(config.upstream().connectTimeout(), config.upstream().keepalive(),
+                                    config.upstream().maxIdlePerHost(), config.upstream().idleTtl(),
+                                    http.proxyGiven(config.upstream().proxy())),
                             config.stream().idleTimeout(), UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer,
                             pool);
                 });

@@ -85,6 +85,11 @@ final class UpstreamBody implements BodySource {
     }
 
     @Override
+    public void committed() {
+        call.committed();
+    }
+
+    @Override
     public void finished() throws IOException {
         call.release();
     }

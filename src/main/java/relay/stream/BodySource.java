@@ -22,6 +22,10 @@ public interface BodySource extends Closeable {
         return null;
     }
 
+    /** The first data event was written to the client: from now on there is no other upstream to move to. */
+    default void committed() {
+    }
+
     /** The stream ended with the upstream's own end marker: its connection may serve another request. */
     default void finished() throws IOException {
     }

@@ -15,6 +15,8 @@ final class EventForwarder {
     private final ClientWriter writer;
     private final UsageMeter usage;
     private final UpstreamActivity activity;
+    /** The failure of a body that ended before its first data event, for {@link BodySource#failOver}. */
+    private IOException failure;
 
     EventForwarder(BodySource source, long maxLine, ClientWriter writer, UsageMeter usage, UpstreamActivity activity) {
         this.source = source;
@@ -50,9 +52,6 @@ final class EventForwarder {
         }
     }
 
-    /** The failure of a body that ended before its first data event, for {@link BodySource#failOver}. */
-    private IOException failure;
-
     /**
      * Relays one upstream body; null when it failed or ended before its first data event (the client
      * has seen no data yet, so another upstream may take over), with {@link #failure} saying how.
@@ -61,7 +60,11 @@ final class EventForwarder {
         EventScanner scanner = new EventScanner(activity.watch(body), maxLine);
         try {
             while (scanner.next()) {
+                boolean first = !writer.eventWritten();
                 writer.writeEvent(scanner.buffer(), scanner.start(), scanner.length(), scanner.hasData());
+                if (first && writer.eventWritten()) {
+                    source.committed();
+                }
                 usage.observe(scanner.buffer(), scanner.start(), scanner.length());
                 if (scanner.isDone()) {
                     source.finished();

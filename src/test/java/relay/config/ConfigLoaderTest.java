@@ -385,6 +385,24 @@ class ConfigLoaderTest {
         String printed = ConfigPrinter.describe(c);
         assertTrue(printed.contains("proxy            = \"http://***:***@proxy.internal:3128\""), printed);
         assertFalse(printed.contains("pw-secret") || printed.contains(proxy.authorization().get()), printed);
+        Config own = ConfigLoader.load(write("""
+                [[routes]]
+                prefix = "/v1"
+                [[routes.upstreams]]
+                url = "https://a.example"
+                proxy = "direct"
+                [[routes.upstreams]]
+                url = "https://b.example"
+                proxy = "http://egress.example:8080"
+                """), Map.of());
+        List<RouteUpstream> ups = own.routes().getFirst().upstreams();
+        assertEquals(new RouteTarget.ProxyChoice.Direct(), ((RouteTarget.Http) ups.get(0).target()).proxy());
+        assertEquals("egress.example", ((RouteTarget.ProxyChoice.Via) ((RouteTarget.Http) ups.get(1).target()).proxy())
+                .proxy().host());
+        String ownPrinted = ConfigPrinter.describe(own);
+        assertTrue(ownPrinted.contains("proxy            = \"direct\"")
+                && ownPrinted.contains("proxy            = \"http://egress.example:8080\""), ownPrinted);
+        assertEquals(own.routes(), ConfigLoader.load(write(ownPrinted.replace("\"***\"", "\"v\"")), Map.of()).routes());
         assertStartsWith(":2:1: upstream.no_proxy = ", error("[upstream]\nno_proxy = [\"x\"]\n" + MINIMAL, Map.of()));
         assertStartsWith(":2:1: upstream.proxy: must be an http:// URL", error(
                 "[upstream]\nproxy = \"https://proxy:3128\"\n" + MINIMAL, Map.of()));

@@ -16,7 +16,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
+import java.util.Optional;
 import relay.config.Config;
+import relay.config.ErrorFormat;
+import relay.config.Route;
+import relay.config.RouteTarget;
+import relay.config.UpstreamTrust;
 import relay.config.EgressProxy;
 import relay.config.PingSettings;
 import relay.config.StreamSettings;
@@ -157,6 +163,41 @@ class EgressProxyTest {
         try (TestUpstream upstream = new TestUpstream(ANSWERS);
                 ConnectProxy proxy = new ConnectProxy(200);
                 RunningRelay relay = new RunningRelay(config(upstream, proxy.url(""), List.of("example.com", "127.0.0.1")))) {
+            assertEquals(200, relay.client().post("/v1/chat/completions", STREAM_REQUEST).status);
+            assertEquals(STREAM_REQUEST, upstream.nextConnection(WAIT).bodyText());
+            assertEquals(List.of(), proxy.heads);
+        }
+    }
+
+    private static Config withRouteTarget(TestUpstream upstream, Optional<EgressProxy> global,
+            RouteTarget.ProxyChoice own) {
+        Config base = TestConfigs.with(upstream.uri(), PING, StreamSettings.DEFAULTS);
+        Route route = new Route("/v1", new RouteTarget.Http(upstream.uri(), UpstreamTrust.JDK, own), Map.of(), true,
+                ErrorFormat.AUTO);
+        UpstreamSettings d = UpstreamSettings.DEFAULTS;
+        return new Config(base.source(), base.server(), base.ping(),
+                new UpstreamSettings(d.connectTimeout(), d.keepalive(), d.maxIdlePerHost(), d.idleTtl(), global),
+                base.stream(), base.demo(), List.of(route));
+    }
+
+    @Test
+    void anUpstreamsOwnProxyIsUsedWithoutAGlobalOne() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(ANSWERS);
+                ConnectProxy proxy = new ConnectProxy(200);
+                RunningRelay relay = new RunningRelay(withRouteTarget(upstream, Optional.empty(),
+                        new RouteTarget.ProxyChoice.Via(EgressProxy.parse(proxy.url(""), List.of()))))) {
+            assertEquals(200, relay.client().post("/v1/chat/completions", STREAM_REQUEST).status);
+            assertEquals(STREAM_REQUEST, upstream.nextConnection(WAIT).bodyText());
+            assertEquals(1, proxy.heads.size());
+        }
+    }
+
+    @Test
+    void anUpstreamMarkedDirectSkipsTheGlobalProxy() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(ANSWERS);
+                ConnectProxy proxy = new ConnectProxy(200);
+                RunningRelay relay = new RunningRelay(withRouteTarget(upstream,
+                        Optional.of(EgressProxy.parse(proxy.url(""), List.of())), new RouteTarget.ProxyChoice.Direct()))) {
             assertEquals(200, relay.client().post("/v1/chat/completions", STREAM_REQUEST).status);
             assertEquals(STREAM_REQUEST, upstream.nextConnection(WAIT).bodyText());
             assertEquals(List.of(), proxy.heads);
