@@ -73,6 +73,16 @@ public final class ConfigPrinter {
                     .set("errors", string(route.errors().name().toLowerCase(Locale.ROOT)));
             // only a route's own value: printing [stream]'s here would pin it to the route on reload
             route.firstEventTimeout().ifPresent(timeout -> table.set("first_event_timeout", duration(timeout)));
+            RouteTiming timing = route.timing();
+            timing.pingInterval().ifPresent(d -> table.set("ping_interval", duration(d)));
+            timing.headerGrace().ifPresent(d -> table.set("header_grace", duration(d)));
+            timing.idleTimeout().ifPresent(d -> table.set("idle_timeout", duration(d)));
+            timing.maxDuration().ifPresent(d -> table.set("max_duration", duration(d)));
+            table.comment("effective: ping_interval=" + Units.formatDuration(route.pingInterval(c.ping()))
+                    + " header_grace=" + Units.formatDuration(route.headerGrace(c.ping()))
+                    + " idle_timeout=" + Units.formatDuration(route.idleTimeout(c.stream()))
+                    + " max_duration=" + Units.formatDuration(route.maxDuration(c.stream()))
+                    + " first_event_timeout=" + Units.formatDuration(route.firstEventTimeout(c.stream())));
             if (single) {
                 trust(table, route.target());
             }

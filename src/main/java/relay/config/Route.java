@@ -11,7 +11,7 @@ import java.util.Optional;
  * (replacing the client's; an upstream's own headers replace the route's).
  */
 public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
-        ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry) {
+        ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry, RouteTiming timing) {
 
     public Route {
         upstreams = List.copyOf(upstreams);
@@ -19,6 +19,12 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
             throw new IllegalArgumentException("a route needs an upstream");
         }
         headers = Map.copyOf(headers);
+    }
+
+    /** A route with the global timing. */
+    public Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
+            ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry) {
+        this(prefix, upstreams, headers, ping, errors, firstEventTimeout, retry, RouteTiming.GLOBAL);
     }
 
     /** A route of one upstream, with {@code stream.first_event_timeout} from {@code [stream]}. */
@@ -53,6 +59,26 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
         return merged;
     }
 
+    /** This route's ping interval: its own, or {@code ping.interval}. */
+    public Duration pingInterval(PingSettings ping) {
+        return timing.pingInterval().orElse(ping.interval());
+    }
+
+    /** This route's header grace: its own, or {@code ping.header_grace}. */
+    public Duration headerGrace(PingSettings ping) {
+        return timing.headerGrace().orElse(ping.headerGrace());
+    }
+
+    /** This route's idle timeout: its own, or {@code stream.idle_timeout}. */
+    public Duration idleTimeout(StreamSettings stream) {
+        return timing.idleTimeout().orElse(stream.idleTimeout());
+    }
+
+    /** This route's whole-stream deadline: its own, or {@code stream.max_duration}. */
+    public Duration maxDuration(StreamSettings stream) {
+        return timing.maxDuration().orElse(stream.maxDuration());
+    }
+
     /** This route's first-event timeout: its own, or {@code [stream]}'s; zero is off. */
     public Duration firstEventTimeout(StreamSettings stream) {
         return firstEventTimeout.orElse(stream.firstEventTimeout());
@@ -63,6 +89,6 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
     public String toString() {
         return "Route[prefix=" + prefix + ", upstreams=" + upstreams + ", headers=" + headers.keySet()
                 + ", ping=" + ping + ", errors=" + errors + ", firstEventTimeout=" + firstEventTimeout
-                + ", retry=" + retry + "]";
+                + ", retry=" + retry + ", timing=" + timing + "]";
     }
 }

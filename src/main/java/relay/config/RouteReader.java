@@ -21,7 +21,8 @@ import org.tomlj.TomlTable;
 final class RouteReader {
     private static final String KEY = "routes";
     private static final Set<String> KEYS = Set.of("prefix", "upstream", "upstreams", "headers", "ping", "errors",
-            "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "proxy", "retry");
+            "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "proxy", "retry",
+            "ping_interval", "header_grace", "idle_timeout", "max_duration");
     private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode",
             "client_cert", "client_key", "proxy");
     private static final Set<String> RETRY_KEYS = Set.of("statuses", "max_attempts", "retry_after_max", "cooldown",
@@ -74,7 +75,16 @@ final class RouteReader {
                 errors(t),
                 t.raw("first_event_timeout") == null ? Optional.empty()
                         : Optional.of(t.duration("first_event_timeout", Duration.ZERO, TableReader.Sign.NON_NEGATIVE)),
-                retry(t, upstreams.size()));
+                retry(t, upstreams.size()),
+                new RouteTiming(optionalDuration(t, "ping_interval", TableReader.Sign.POSITIVE),
+                        optionalDuration(t, "header_grace", TableReader.Sign.NON_NEGATIVE),
+                        optionalDuration(t, "idle_timeout", TableReader.Sign.POSITIVE),
+                        optionalDuration(t, "max_duration", TableReader.Sign.POSITIVE)));
+    }
+
+    private static Optional<Duration> optionalDuration(TableReader t, String key, TableReader.Sign sign)
+            throws ConfigException {
+        return t.raw(key) == null ? Optional.empty() : Optional.of(t.duration(key, Duration.ZERO, sign));
     }
 
     /** {@code upstream = "..."} (with the route's ca_file), or an array of {@code [[routes.upstreams]]} tables. */

@@ -26,8 +26,8 @@ final class CommitPolicy {
     }
 
     /** What is left of {@code ping.header_grace} for a request that arrived at {@code requestStartNanos}; never negative. */
-    Duration graceLeft(long requestStartNanos) {
-        Duration left = config.ping().headerGrace().minusNanos(clock.nanoTime() - requestStartNanos);
+    Duration graceLeft(Route route, long requestStartNanos) {
+        Duration left = route.headerGrace(config.ping()).minusNanos(clock.nanoTime() - requestStartNanos);
         return left.isNegative() ? Duration.ZERO : left;
     }
 
@@ -44,7 +44,7 @@ final class CommitPolicy {
         if (!streamRequest || !pings(route)) {
             return false;
         }
-        Duration grace = graceLeft(requestStartNanos);
+        Duration grace = graceLeft(route, requestStartNanos);
         if (grace.isZero()) {
             return true;
         }

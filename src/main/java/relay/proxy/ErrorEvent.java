@@ -25,12 +25,12 @@ final class ErrorEvent {
     /** The final event for a stream that ended for {@code end}'s reason, on {@code route}, for {@code path}. */
     static byte[] forEnd(Config config, Route route, String path, StreamEnd end) {
         String message = switch (end.reason()) {
-            case IDLE_TIMEOUT -> "upstream sent nothing for " + DurationFormat.format(config.stream().idleTimeout())
+            case IDLE_TIMEOUT -> "upstream sent nothing for " + DurationFormat.format(route.idleTimeout(config.stream()))
                     + " (stream.idle_timeout)";
             case FIRST_EVENT_TIMEOUT -> "upstream sent no data event within stream.first_event_timeout ("
                     + DurationFormat.format(route.firstEventTimeout(config.stream())) + ")";
             case MAX_DURATION -> "stream reached stream.max_duration ("
-                    + DurationFormat.format(config.stream().maxDuration()) + ")";
+                    + DurationFormat.format(route.maxDuration(config.stream())) + ")";
             case UPSTREAM_ERROR -> end.detail() != null ? end.detail()
                     : "upstream connection failed before the stream was complete";
             case LINE_TOO_LONG -> "upstream sent a line longer than stream.max_line (" + config.stream().maxLine()

@@ -119,7 +119,7 @@ final class ProxyHandler implements HttpHandler {
                     (upstream, stream) -> RequestForwarding.build(exchange, route.headersFor(upstream), stream,
                             contentLength, askedBeforeSending, auth.enabled(), record.requestId),
                     replay, () -> acceptsOnlyEvents || body.asksForStream(), clock, record.startNanos,
-                    config.stream().maxDuration(), route.firstEventTimeout(config.stream()), observer(route));
+                    route.maxDuration(config.stream()), route.firstEventTimeout(config.stream()), observer(route));
             record.attempts = call;
             try {
                 call.send();
@@ -143,7 +143,7 @@ final class ProxyHandler implements HttpHandler {
             if (record.attempts != null) {
                 closeQuietly(record.attempts); // every attempt failed: what is left of them goes
             }
-            failures.answer(exchange, e, record);
+            failures.answer(exchange, route, e, record);
             return;
         }
         boolean handedOver = false;
@@ -157,10 +157,10 @@ final class ProxyHandler implements HttpHandler {
             }
             UpstreamResponse response;
             try {
-                response = record.stream ? streamResponse(call, departure) : nonStreamResponse(exchange, call, record);
+                response = record.stream ? streamResponse(call, departure) : nonStreamResponse(exchange, route, call, record);
             } catch (IOException e) {
                 departure.close();
-                failures.answer(exchange, e, record);
+                failures.answer(exchange, route, e, record);
                 return;
             }
             upstreamAnswered(response, clock.nanoTime(), record);
@@ -203,9 +203,10 @@ final class ProxyHandler implements HttpHandler {
      * A non-stream call answered within {@code ping.header_grace} costs what it always did; past the
      * grace it is a long call, and its client is watched until the upstream's head arrives.
      */
-    private UpstreamResponse nonStreamResponse(HttpExchange exchange, UpstreamCall call, ExchangeRecord record)
+    private UpstreamResponse nonStreamResponse(HttpExchange exchange, Route route, UpstreamCall call,
+            ExchangeRecord record)
             throws IOException, ClientGoneException {
-        if (!watcher.active() || call.awaitResponse(commitPolicy.graceLeft(record.startNanos))) {
+        if (!watcher.active() || call.awaitResponse(commitPolicy.graceLeft(route, record.startNanos))) {
             return call.response();
         }
         try (ClientDeparture departure = watcher.watch(exchange)) {

@@ -125,7 +125,7 @@ public final class RelayServer implements AutoCloseable {
                             new UpstreamSettings(config.upstream().connectTimeout(), config.upstream().keepalive(),
                                     config.upstream().maxIdlePerHost(), config.upstream().idleTtl(),
                                     http.proxyGiven(config.upstream().proxy())),
-                            config.stream().idleTimeout(), UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer,
+                            route.idleTimeout(config.stream()), UpstreamTls.socketFactory(http.trust()), upstreamWriteTimer,
                             pool);
                 });
             }

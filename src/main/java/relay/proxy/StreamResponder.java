@@ -85,8 +85,9 @@ final class StreamResponder {
     private StreamOptions options(Route route, long requestStartNanos) {
         Duration firstEvent = route.firstEventTimeout(config.stream());
         long firstEventDeadline = firstEvent.isPositive() ? requestStartNanos + firstEvent.toNanos() : StreamOptions.NO_DEADLINE;
-        return new StreamOptions(config.ping().enabled() && route.ping(), config.ping().interval(), config.ping().comment(),
-                config.stream().maxDuration(), config.stream().maxLine(), config.stream().idleTimeout(),
+        return new StreamOptions(config.ping().enabled() && route.ping(), route.pingInterval(config.ping()),
+                config.ping().comment(), route.maxDuration(config.stream()), config.stream().maxLine(),
+                route.idleTimeout(config.stream()),
                 config.ping().writeTimeout(), firstEventDeadline);
     }
 }

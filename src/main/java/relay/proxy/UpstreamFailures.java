@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import relay.config.Config;
 import relay.config.DurationFormat;
+import relay.config.Route;
 import relay.stream.EndReason;
 import relay.upstream.UpstreamConnectException;
 
@@ -16,13 +17,13 @@ final class UpstreamFailures {
         this.config = config;
     }
 
-    void answer(HttpExchange exchange, IOException e, ExchangeRecord record) {
+    void answer(HttpExchange exchange, Route route, IOException e, ExchangeRecord record) {
         record.failed(e.getMessage());
         if (e instanceof SocketTimeoutException) { // connect timeouts arrive as UpstreamConnectException
             record.status = 504;
             record.reason = EndReason.IDLE_TIMEOUT;
             record.bytes = ErrorResponses.send(exchange, 504, "upstream did not answer (or did not read the request) within stream.idle_timeout ("
-                    + DurationFormat.format(config.stream().idleTimeout()) + ")", "upstream_error", "upstream_timeout");
+                    + DurationFormat.format(route.idleTimeout(config.stream())) + ")", "upstream_error", "upstream_timeout");
             return;
         }
         record.status = 502;

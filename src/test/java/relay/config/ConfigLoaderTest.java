@@ -409,6 +409,44 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRouteMayHaveItsOwnTimingAndCheckPrintsTheEffectiveValues() throws Exception {
+        Config c = ConfigLoader.load(write("""
+                [ping]
+                interval = "10s"
+                [[routes]]
+                prefix = "/claude"
+                upstream = "demo"
+                ping_interval = "5s"
+                header_grace = "0s"
+                idle_timeout = "240s"
+                max_duration = "1h"
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                """), Map.of());
+        Route own = c.routes().get(0);
+        assertEquals(Duration.ofSeconds(5), own.pingInterval(c.ping()));
+        assertEquals(Duration.ZERO, own.headerGrace(c.ping()));
+        assertEquals(Duration.ofSeconds(240), own.idleTimeout(c.stream()));
+        assertEquals(Duration.ofHours(1), own.maxDuration(c.stream()));
+        Route global = c.routes().get(1);
+        assertEquals(Duration.ofSeconds(10), global.pingInterval(c.ping()));
+        assertEquals(Duration.ofSeconds(300), global.idleTimeout(c.stream()));
+        String printed = ConfigPrinter.describe(c);
+        assertTrue(printed.contains("# effective: ping_interval=5s header_grace=0s idle_timeout=4m max_duration=1h"),
+                printed);
+        assertTrue(printed.contains("# effective: ping_interval=10s header_grace=1s idle_timeout=5m max_duration=30m"),
+                printed);
+        assertEquals(c.routes(), ConfigLoader.load(write(printed), Map.of()).routes());
+        assertStartsWith(":4:1: routes[0].ping_interval = \"0s\": must be greater than 0", error("""
+                [[routes]]
+                prefix = "/v1"
+                upstream = "demo"
+                ping_interval = "0s"
+                """, Map.of()));
+    }
+
+    @Test
     void zeroWriteTimeoutIsRejectedNotTakenAsOff() {
         assertEquals(name() + ":3:1: ping.write_timeout = \"0s\": must be greater than 0 (0 does not mean \"off\" here)",
                 error("[ping]\ninterval = 0\nwrite_timeout = \"0s\"\n" + MINIMAL, Map.of()));
