@@ -276,11 +276,6 @@ public final class FailoverCall implements UpstreamCall {
         body.discard();
     }
 
-    private static boolean isEventStream(UpstreamResponse head) {
-        return head.header("Content-Type").map(t -> t.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream"))
-                .orElse(false);
-    }
-
     /** The stream ended normally: the answering connection may be reused ({@link UpstreamResponse#release}). */
     public void release() throws IOException {
         if (answer != null) {
@@ -368,7 +363,7 @@ public final class FailoverCall implements UpstreamCall {
         }
         record(index, Attempt.Outcome.ANSWERED, String.valueOf(status), now);
         answer = head;
-        if (!streamRequest.getAsBoolean() && !isEventStream(head)) {
+        if (!streamRequest.getAsBoolean() && !head.isEventStream()) {
             body.discard(); // only a stream fails over after its head
         }
     }

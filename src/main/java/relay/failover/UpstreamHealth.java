@@ -17,7 +17,10 @@ public final class UpstreamHealth {
     private final AtomicLongArray coolUntil;
     private final AtomicLongArray retryAfterUntil;
 
+    private final int[] configured;
+
     public UpstreamHealth(int upstreams) {
+        configured = IntStream.range(0, upstreams).toArray();
         coolUntil = new AtomicLongArray(upstreams);
         retryAfterUntil = new AtomicLongArray(upstreams);
         for (int i = 0; i < upstreams; i++) {
@@ -32,6 +35,13 @@ public final class UpstreamHealth {
 
     /** The order a request arriving {@code now} tries the upstreams in: ready ones first, as configured. */
     int[] order(long now) {
+        boolean allUp = true;
+        for (int i = 0; i < size() && allUp; i++) {
+            allUp = up(i, now);
+        }
+        if (allUp) {
+            return configured; // the usual case: nothing to sort, nothing to allocate (callers only read it)
+        }
         Integer[] order = IntStream.range(0, size()).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingLong(i -> Math.max(0, left(coolUntil, i, now)))); // stable: config order
         return Arrays.stream(order).mapToInt(Integer::intValue).toArray();

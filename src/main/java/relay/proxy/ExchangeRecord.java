@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.List;
 import java.util.stream.Collectors;
 import relay.failover.Attempt;
 import relay.failover.FailoverCall;
@@ -64,10 +65,8 @@ final class ExchangeRecord {
     }
 
     private String attemptList() {
-        if (attempts == null || attempts.attempts().size() < 2) {
-            return null;
-        }
-        return attempts.attempts().stream().map(Attempt::toString).collect(Collectors.joining(","));
+        List<Attempt> all = attempts == null ? List.of() : attempts.attempts();
+        return all.size() < 2 ? null : all.stream().map(Attempt::toString).collect(Collectors.joining(","));
     }
 
     private long sinceStart(long nanos) {

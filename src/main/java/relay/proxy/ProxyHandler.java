@@ -247,11 +247,11 @@ final class ProxyHandler implements HttpHandler {
      * says what the upstreams answered.
      */
     private UpstreamBody.Late checkedAnswer(HttpExchange exchange, Route route, FailoverCall call) {
-        List<String> secrets = secrets(route);
         return (response, writer) -> {
             if (!UpstreamAnswer.isEventStream(response)) {
                 String summary = call.summary();
-                throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response, secrets)
+                // the secrets list is built only for a failure, not for every stream
+                throw new UpstreamFailedException(UpstreamAnswer.failureMessage(response, secrets(route))
                         + (summary.isEmpty() ? "" : "; " + summary));
             }
             tellLateHeaders(exchange, response, writer);

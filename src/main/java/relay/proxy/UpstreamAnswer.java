@@ -22,10 +22,7 @@ final class UpstreamAnswer {
     }
 
     static boolean isEventStream(UpstreamResponse response) {
-        return response.status() / 100 == 2
-                && response.header("Content-Type")
-                        .map(type -> type.toLowerCase(Locale.ROOT).startsWith("text/event-stream"))
-                        .orElse(false);
+        return response.isEventStream();
     }
 
     /**

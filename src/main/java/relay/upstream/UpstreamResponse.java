@@ -20,6 +20,12 @@ public record UpstreamResponse(int status, List<Header> headers, InputStream bod
         headers = List.copyOf(headers);
     }
 
+    /** A 2xx answer with {@code Content-Type: text/event-stream}: what relay streams (and pings). */
+    public boolean isEventStream() {
+        return status / 100 == 2 && header("Content-Type")
+                .map(type -> type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")).orElse(false);
+    }
+
     public Optional<String> header(String name) {
         for (Header header : headers) {
             if (header.is(name)) {

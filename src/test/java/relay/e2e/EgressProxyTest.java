@@ -27,6 +27,7 @@ import relay.config.EgressProxy;
 import relay.config.PingSettings;
 import relay.config.StreamSettings;
 import relay.config.UpstreamSettings;
+import relay.testing.HttpLines;
 import relay.testing.RunningRelay;
 import relay.testing.TestClient;
 import relay.testing.TestConfigs;
@@ -64,7 +65,7 @@ class EgressProxyTest {
                 InputStream in = new BufferedInputStream(client.getInputStream());
                 StringBuilder head = new StringBuilder();
                 String line;
-                while (!(line = readLine(in)).isEmpty()) {
+                while (!(line = HttpLines.readLine(in, "closed")).isEmpty()) {
                     head.append(line).append('\n');
                 }
                 heads.add(head.toString());
@@ -93,20 +94,6 @@ class EgressProxyTest {
             } catch (IOException e) {
                 // closed
             }
-        }
-
-        private static String readLine(InputStream in) throws IOException {
-            StringBuilder line = new StringBuilder();
-            int b;
-            while ((b = in.read()) != '\n') {
-                if (b == -1) {
-                    throw new IOException("closed");
-                }
-                if (b != '\r') {
-                    line.append((char) b);
-                }
-            }
-            return line.toString();
         }
 
         String url(String userInfo) {

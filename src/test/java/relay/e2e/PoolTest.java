@@ -24,6 +24,7 @@ import relay.config.PingSettings;
 import relay.config.StreamSettings;
 import relay.config.UpstreamSettings;
 import relay.testing.Await;
+import relay.testing.HttpLines;
 import relay.testing.RunningRelay;
 import relay.testing.TestClient;
 import relay.testing.TestConfigs;
@@ -85,7 +86,7 @@ class PoolTest {
                 while (true) {
                     int length = -1;
                     String line;
-                    while (!(line = readLine(in)).isEmpty()) {
+                    while (!(line = HttpLines.readLine(in, "closed")).isEmpty()) {
                         if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                             length = Integer.parseInt(line.substring(15).trim());
                         }
@@ -101,20 +102,6 @@ class PoolTest {
             } catch (IOException e) {
                 closedByRelay.incrementAndGet(); // relay closed the connection (EOF while waiting for a request)
             }
-        }
-
-        private static String readLine(InputStream in) throws IOException {
-            StringBuilder line = new StringBuilder();
-            int b;
-            while ((b = in.read()) != '\n') {
-                if (b == -1) {
-                    throw new IOException("closed");
-                }
-                if (b != '\r') {
-                    line.append((char) b);
-                }
-            }
-            return line.toString();
         }
 
         @Override

@@ -9,12 +9,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /** HTTP/1.1 head parsing shared by the test client and the test upstream (each side of a raw socket). */
-final class HttpLines {
+public final class HttpLines {
     private HttpLines() {
     }
 
     /** One line without its CR LF; {@code eofMessage} explains an end of stream inside it. */
-    static String readLine(InputStream in, String eofMessage) throws IOException {
+    public static String readLine(InputStream in, String eofMessage) throws IOException {
         StringBuilder line = new StringBuilder();
         int b;
         while ((b = in.read()) != '\n') {
