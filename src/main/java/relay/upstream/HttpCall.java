@@ -76,6 +76,26 @@ final class HttpCall implements UpstreamCall {
         if (body == null) {
             body = body(h);
         }
+        InputStream framed = body;
+        if (pool != null && framed instanceof CompleteBody complete) {
+            // back to the pool the moment the last byte is read, before the consumer passes it on:
+            // a client that sends its next request at once then finds the connection idle
+            return new UpstreamResponse(h.status(), h.headers(), new BlockInputStream() {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = framed.read(b, off, len);
+                    if (complete.complete()) {
+                        close(); // a later read returns -1 from the finished body, without the socket
+                    }
+                    return n;
+                }
+
+                @Override
+                public int available() throws IOException {
+                    return complete.complete() ? 0 : framed.available();
+                }
+            }, this);
+        }
         return new UpstreamResponse(h.status(), h.headers(), body, this);
     }
 
