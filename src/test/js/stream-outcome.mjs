@@ -1,7 +1,8 @@
 // Streams one completion through relay with an official SDK and prints how the SDK saw the end:
 //   COMPLETED <chunks>          the iteration ended normally
 //   ERROR <class>: <message>    the SDK raised an error
-// usage: node stream-outcome.mjs openai|anthropic BASE_URL
+//   responses: the openai SDK on the Responses API (client.responses.create with stream: true)
+// usage: node stream-outcome.mjs openai|responses|anthropic BASE_URL
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 
@@ -14,6 +15,10 @@ try {
       model: 'm', stream: true, messages: [{ role: 'user', content: 'hi' }],
     });
     for await (const chunk of stream) chunks++;
+  } else if (sdk === 'responses') {
+    const client = new OpenAI({ apiKey: 'sk-test', baseURL, maxRetries: 0, timeout: 20000 });
+    const stream = await client.responses.create({ model: 'm', input: 'hi', stream: true });
+    for await (const event of stream) chunks++;
   } else if (sdk === 'anthropic') {
     const client = new Anthropic({ apiKey: 'sk-test', baseURL, maxRetries: 0, timeout: 20000 });
     const stream = await client.messages.create({

@@ -319,7 +319,10 @@ final class RouteReader {
             case "auto" -> ErrorFormat.AUTO;
             case "openai" -> ErrorFormat.OPENAI;
             case "anthropic" -> ErrorFormat.ANTHROPIC;
-            default -> throw t.invalid(setting.get(), "must be \"auto\", \"openai\" or \"anthropic\"");
+            case "responses" -> ErrorFormat.RESPONSES;
+            case "gemini" -> ErrorFormat.GEMINI;
+            default -> throw t.invalid(setting.get(),
+                    "must be \"auto\", \"openai\", \"anthropic\", \"responses\" or \"gemini\"");
         };
     }
 

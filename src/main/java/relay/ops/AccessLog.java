@@ -86,6 +86,12 @@ public final class AccessLog {
         }
         if (e.usage() != null) {
             line.append(" tokens_in=").append(e.usage().input()).append(" tokens_out=").append(e.usage().output());
+            if (e.usage().cacheRead() >= 0) {
+                line.append(" tokens_cache_read=").append(e.usage().cacheRead());
+            }
+            if (e.usage().cacheWrite() >= 0) {
+                line.append(" tokens_cache_write=").append(e.usage().cacheWrite());
+            }
         }
         if (e.error() != null) {
             line.append(" error=\"").append(e.error().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
@@ -129,6 +135,12 @@ public final class AccessLog {
                 g.writeObjectFieldStart("usage");
                 g.writeNumberField("input_tokens", e.usage().input());
                 g.writeNumberField("output_tokens", e.usage().output());
+                if (e.usage().cacheRead() >= 0) {
+                    g.writeNumberField("cache_read_input_tokens", e.usage().cacheRead());
+                }
+                if (e.usage().cacheWrite() >= 0) {
+                    g.writeNumberField("cache_creation_input_tokens", e.usage().cacheWrite());
+                }
                 g.writeEndObject();
             }
             if (e.error() != null) {

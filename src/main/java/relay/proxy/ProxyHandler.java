@@ -110,15 +110,16 @@ final class ProxyHandler implements HttpHandler {
         FailoverCall call;
         try {
             RequestBody body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody());
-            boolean acceptsOnlyEvents = StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders());
-            boolean askedBeforeSending = acceptsOnlyEvents || body.asksForStream();
+            boolean asksWithoutBody = StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders())
+                    || StreamIntent.pathAsksForStream(exchange.getRequestURI());
+            boolean askedBeforeSending = asksWithoutBody || body.asksForStream();
             record.stream = askedBeforeSending;
             // kept for another upstream, and for a pooled connection the upstream closed meanwhile
             ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody(), contentLength);
             call = FailoverCall.create(bound.upstreams(), route.retry(),
                     (upstream, stream) -> RequestForwarding.build(exchange, route.headersFor(upstream), stream,
                             contentLength, askedBeforeSending, auth.enabled(), record.requestId),
-                    replay, () -> acceptsOnlyEvents || body.asksForStream(), clock, record.startNanos,
+                    replay, () -> asksWithoutBody || body.asksForStream(), clock, record.startNanos,
                     route.maxDuration(config.stream()), route.firstEventTimeout(config.stream()), observer(route));
             record.attempts = call;
             try {
@@ -127,7 +128,7 @@ final class ProxyHandler implements HttpHandler {
                 record.bytesIn = body.bytesRead();
             }
             // the whole body has been read now: its verdict is final (a later duplicate "stream" key wins)
-            record.stream = acceptsOnlyEvents || body.asksForStream();
+            record.stream = asksWithoutBody || body.asksForStream();
         } catch (RequestBodyException e) {
             if (record.attempts != null) {
                 closeQuietly(record.attempts);

@@ -1,12 +1,36 @@
 package relay.proxy;
 
 import com.sun.net.httpserver.Headers;
+import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 
-/** A request asks for an event stream by body ({@code "stream": true}) or by {@code Accept}. */
+/**
+ * A request asks for an event stream by body ({@code "stream": true}), by {@code Accept}, or by its
+ * path (Gemini's {@code :streamGenerateContent?alt=sse}, whose body has no stream flag).
+ */
 final class StreamIntent {
     private StreamIntent() {
+    }
+
+    /**
+     * Gemini's {@code …:streamGenerateContent} answers SSE only with {@code alt=sse}; without it the
+     * answer is one JSON array, written as it is generated, which relay proxies as any JSON answer.
+     */
+    static boolean pathAsksForStream(URI uri) {
+        if (!uri.getRawPath().endsWith(":streamGenerateContent")) {
+            return false;
+        }
+        String query = uri.getRawQuery();
+        if (query == null) {
+            return false;
+        }
+        for (String parameter : query.split("&")) {
+            if (parameter.equals("alt=sse")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

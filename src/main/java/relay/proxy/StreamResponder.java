@@ -5,10 +5,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
 import relay.config.Config;
+import relay.config.ErrorFormat;
 import relay.config.Route;
 import relay.ops.Metrics;
 import relay.stream.ClientDeparture;
 import relay.stream.ClientWriter;
+import relay.stream.Completion;
 import relay.stream.EndReason;
 import relay.time.NanoClock;
 import relay.stream.StreamEnd;
@@ -58,7 +60,8 @@ final class StreamResponder {
         UsageMeter usage = new UsageMeter();
         long started = clock.nanoTime();
         metrics.streamStarted();
-        StreamEnd end = new StreamSession(options(route, record.startNanos), clock, threads).run(upstream, writer, usage, departure);
+        StreamEnd end = new StreamSession(options(route, exchange.getRequestURI().getPath(), record.startNanos), clock,
+                threads).run(upstream, writer, usage, departure);
         departure.close(); // before the response ends: the JDK may then give the connection to the next request
         if (end.reason().needsErrorEvent()) {
             writer.writeFinal(ErrorEvent.forEnd(config, route, exchange.getRequestURI().getPath(), end));
@@ -82,12 +85,13 @@ final class StreamResponder {
         }
     }
 
-    private StreamOptions options(Route route, long requestStartNanos) {
+    private StreamOptions options(Route route, String path, long requestStartNanos) {
         Duration firstEvent = route.firstEventTimeout(config.stream());
         long firstEventDeadline = firstEvent.isPositive() ? requestStartNanos + firstEvent.toNanos() : StreamOptions.NO_DEADLINE;
         return new StreamOptions(config.ping().enabled() && route.ping(), route.pingInterval(config.ping()),
                 config.ping().comment(), route.maxDuration(config.stream()), config.stream().maxLine(),
                 route.idleTimeout(config.stream()),
-                config.ping().writeTimeout(), firstEventDeadline);
+                config.ping().writeTimeout(), firstEventDeadline,
+                route.errors().forPath(path) == ErrorFormat.RESPONSES ? Completion.RESPONSES : Completion.BODY_END);
     }
 }

@@ -12,15 +12,18 @@ import java.io.InputStream;
 final class EventForwarder {
     private final BodySource source;
     private final long maxLine;
+    private final Completion completion;
     private final ClientWriter writer;
     private final UsageMeter usage;
     private final UpstreamActivity activity;
     /** The failure of a body that ended before its first data event, for {@link BodySource#failOver}. */
     private IOException failure;
 
-    EventForwarder(BodySource source, long maxLine, ClientWriter writer, UsageMeter usage, UpstreamActivity activity) {
+    EventForwarder(BodySource source, long maxLine, Completion completion, ClientWriter writer, UsageMeter usage,
+            UpstreamActivity activity) {
         this.source = source;
         this.maxLine = maxLine;
+        this.completion = completion;
         this.writer = writer;
         this.usage = usage;
         this.activity = activity;
@@ -58,6 +61,7 @@ final class EventForwarder {
      */
     private StreamEnd relay(InputStream body) throws IOException, InterruptedException {
         EventScanner scanner = new EventScanner(activity.watch(body), maxLine);
+        boolean terminalSeen = false;
         try {
             while (scanner.next()) {
                 boolean first = !writer.eventWritten();
@@ -65,7 +69,9 @@ final class EventForwarder {
                 if (first && writer.eventWritten()) {
                     source.committed();
                 }
-                usage.observe(scanner.buffer(), scanner.start(), scanner.length());
+                boolean terminal = completion.isTerminal(scanner.buffer(), scanner.start(), scanner.length());
+                terminalSeen |= terminal;
+                usage.observe(scanner.buffer(), scanner.start(), scanner.length(), terminal);
                 if (scanner.isDone()) {
                     source.finished();
                     return StreamEnd.of(EndReason.DONE);
@@ -81,7 +87,8 @@ final class EventForwarder {
             return null;
         }
         if (writer.eventWritten()) {
-            return StreamEnd.of(EndReason.EOF);
+            return completion == Completion.BODY_END || terminalSeen ? StreamEnd.of(EndReason.EOF)
+                    : new StreamEnd(EndReason.UPSTREAM_ERROR, completion.missing());
         }
         failure = new EOFException("upstream ended its stream before its first data event");
         return null;

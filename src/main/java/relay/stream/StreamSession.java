@@ -39,7 +39,8 @@ public final class StreamSession {
      */
     public StreamEnd run(BodySource upstream, ClientWriter writer, UsageMeter usage, ClientDeparture departure) {
         UpstreamActivity activity = new UpstreamActivity(clock);
-        EventForwarder scanner = new EventForwarder(upstream, options.maxLine(), writer, usage, activity);
+        EventForwarder scanner = new EventForwarder(upstream, options.maxLine(), options.completion(), writer, usage,
+                activity);
         Heartbeat heartbeat = new Heartbeat(writer, options, clock, activity, departure, upstream);
         Duration backstop = options.maxDuration().plus(options.writeTimeout()).plus(BACKSTOP_MARGIN);
         try (var scope = StructuredTaskScope.open(new FirstToEnd(),

@@ -495,8 +495,8 @@ class ConfigLoaderTest {
 
     @Test
     void unknownErrorFormatIsRejected() {
-        assertEquals(name() + ":4:1: routes[0].errors = \"gemini\": must be \"auto\", \"openai\" or \"anthropic\"",
-                error(MINIMAL + "errors = \"gemini\"\n", Map.of()));
+        assertEquals(name() + ":4:1: routes[0].errors = \"cohere\": must be \"auto\", \"openai\", \"anthropic\", "
+                + "\"responses\" or \"gemini\"", error(MINIMAL + "errors = \"cohere\"\n", Map.of()));
     }
 
     @Test

@@ -93,6 +93,38 @@ class SdkErrorTest {
         }
     }
 
+    @Test
+    void openAiSdkCompletesAResponsesStream() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(conn -> conn.sseHead()
+                        .chunk(ResponsesStreams.STARTED).chunk(ResponsesStreams.COMPLETED).end());
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), PING, StreamSettings.DEFAULTS))) {
+            assertEquals("COMPLETED 3", outcome("responses", "http://127.0.0.1:" + relay.address().getPort() + "/v1"));
+        }
+    }
+
+    /** A reset after the first events becomes the Responses API's error event, which the SDK raises. */
+    @Test
+    void openAiSdkRaisesAResponsesStreamResetMidway() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    conn.sseHead().chunk(ResponsesStreams.STARTED);
+                    conn.reset();
+                });
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), PING, StreamSettings.DEFAULTS))) {
+            String outcome = outcome("responses", "http://127.0.0.1:" + relay.address().getPort() + "/v1");
+            assertTrue(outcome.startsWith("ERROR APIError"), outcome);
+        }
+    }
+
+    /** A body that ends cleanly without response.completed is a cut: the SDK raises it instead of completing. */
+    @Test
+    void openAiSdkRaisesAResponsesStreamThatEndsWithoutItsTerminalEvent() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(conn -> conn.sseHead().chunk(ResponsesStreams.STARTED).end());
+                RunningRelay relay = new RunningRelay(TestConfigs.with(upstream.uri(), PING, StreamSettings.DEFAULTS))) {
+            String outcome = outcome("responses", "http://127.0.0.1:" + relay.address().getPort() + "/v1");
+            assertTrue(outcome.startsWith("ERROR APIError") && outcome.contains("without response.completed"), outcome);
+        }
+    }
+
     /** An SDK whose own retries are off completes a stream whose first upstream answered 429: relay moved on. */
     @Test
     void openAiSdkCompletesAStreamWhoseFirstUpstreamAnswered429() throws Exception {
