@@ -1,7 +1,8 @@
 package relay.config;
 
 import java.time.Duration;
-import java.util.Collections;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -32,7 +33,7 @@ public final class ConfigPrinter {
                 .set("request_timeout", duration(server.requestTimeout()))
                 .set("max_headers", server.maxHeaders())
                 .set("max_header_bytes", size(server.maxHeaderBytes()))
-                .set("client_keys", clientKeys(server.clientKeys().size()));
+                .set("client_keys", clientKeys(server.clientKeys()));
         PingSettings ping = c.ping();
         out.table("[ping]")
                 .set("enabled", ping.enabled())
@@ -126,12 +127,23 @@ public final class ConfigPrinter {
         return string(Units.formatSize(bytes));
     }
 
-    private static String clientKeys(int count) {
-        if (count == 0) {
+    /** A key with its default name and no limit of its own is a plain string, as it is usually written. */
+    private static String clientKeys(List<ClientKey> keys) {
+        if (keys.isEmpty()) {
             return "[]  # none: no client authentication";
         }
-        return "[" + String.join(", ", Collections.nCopies(count, MASK)) + "]  # " + count
-                + (count == 1 ? " key" : " keys") + ", values hidden";
+        List<String> items = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            ClientKey key = keys.get(i);
+            if (key.name().equals(ClientKeysReader.defaultName(i)) && key.maxStreams() == ClientKey.NO_LIMIT) {
+                items.add(MASK);
+            } else {
+                items.add("{ key = " + MASK + ", name = " + string(key.name())
+                        + (key.maxStreams() == ClientKey.NO_LIMIT ? "" : ", max_streams = " + key.maxStreams()) + " }");
+            }
+        }
+        return "[" + String.join(", ", items) + "]  # " + keys.size() + (keys.size() == 1 ? " key" : " keys")
+                + ", values hidden";
     }
 
     private static String target(RouteTarget target) {

@@ -14,7 +14,7 @@ public record ServerSettings(
         int maxStreams,
         long maxBody,
         Duration drainTimeout,
-        List<String> clientKeys,
+        List<ClientKey> clientKeys,
         Duration requestTimeout,
         int maxHeaders,
         int maxHeaderBytes) {
@@ -27,10 +27,24 @@ public record ServerSettings(
         clientKeys = List.copyOf(clientKeys);
     }
 
-    /** The same settings with other client keys (tests and tools build configs without a file). */
+    /** The same settings with other client keys, named key-1, key-2, … (tests and tools build configs without a file). */
     public ServerSettings withClientKeys(List<String> keys) {
+        List<ClientKey> named = new java.util.ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            named.add(new ClientKey(keys.get(i), ClientKeysReader.defaultName(i), ClientKey.NO_LIMIT));
+        }
+        return withKeys(named);
+    }
+
+    /** The same settings with other client keys. */
+    public ServerSettings withKeys(List<ClientKey> keys) {
         return new ServerSettings(listen, maxStreams, maxBody, drainTimeout, keys, requestTimeout, maxHeaders,
                 maxHeaderBytes);
+    }
+
+    /** The keys' secret values, for matching and for scrubbing them from messages. */
+    public List<String> keyValues() {
+        return clientKeys.stream().map(ClientKey::key).toList();
     }
 
     /** The same settings on another address. */

@@ -27,7 +27,7 @@ final class SettingsReader {
                 (int) t.integer("max_streams", d.maxStreams(), 1, Integer.MAX_VALUE),
                 t.size("max_body", d.maxBody()),
                 t.duration("drain_timeout", d.drainTimeout(), POSITIVE),
-                clientKeys(t),
+                ClientKeysReader.read(t),
                 wholeSeconds(t, "request_timeout", t.duration("request_timeout", d.requestTimeout(), POSITIVE)),
                 (int) t.integer("max_headers", d.maxHeaders(), 1, 10_000),
                 (int) Math.min(Integer.MAX_VALUE, t.size("max_header_bytes", d.maxHeaderBytes())));
@@ -54,21 +54,6 @@ final class SettingsReader {
         } catch (InvalidValue e) {
             throw t.invalid(setting.get(), e.reason());
         }
-    }
-
-    private static List<String> clientKeys(TableReader t) throws ConfigException {
-        List<String> keys = new ArrayList<>();
-        for (Setting key : t.strings("client_keys", true)) {
-            if (key.value().isEmpty()) {
-                throw t.invalid(key, "is empty (an empty key would let anyone in)");
-            }
-            // A client sends the key as "Bearer <key>": one with blanks or line breaks could never match.
-            if (key.value().chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-                throw t.invalid(key, "contains whitespace or control characters");
-            }
-            keys.add(key.value());
-        }
-        return keys;
     }
 
     static PingSettings ping(TableReader t) throws ConfigException {

@@ -164,6 +164,11 @@ final class TableReader {
         return Optional.of(substituted(qualified(key), positionOf(key), s, secret));
     }
 
+    /** Element {@code index} of array {@code key}, a string at {@code where}, after substitution. */
+    Setting arrayString(String key, int index, TomlPosition where, String raw, boolean secret) throws ConfigException {
+        return substituted(qualified(key) + "[" + index + "]", where, raw, secret);
+    }
+
     /** Every element of an array of strings, each with its own position. */
     List<Setting> strings(String key, boolean secret) throws ConfigException {
         Object v = raw(key);

@@ -72,6 +72,12 @@ public final class AccessLog {
                 .append(" pings=").append(e.pings())
                 .append(" bytes_in=").append(e.bytesIn())
                 .append(" bytes_out=").append(e.bytesOut());
+        if (e.clientKey() != null) {
+            line.append(" client_key=").append(e.clientKey());
+        }
+        if (e.model() != null) {
+            line.append(" model=\"").append(quoted(e.model())).append('"');
+        }
         if (e.upstreamRequestId() != null) {
             line.append(" upstream_request_id=").append(e.upstreamRequestId());
         }
@@ -94,9 +100,14 @@ public final class AccessLog {
             }
         }
         if (e.error() != null) {
-            line.append(" error=\"").append(e.error().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            line.append(" error=\"").append(quoted(e.error())).append('"');
         }
         return line.toString();
+    }
+
+    /** A client's text in one quoted field: quotes and backslashes escaped, control characters as spaces. */
+    private static String quoted(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"").replaceAll("\\p{Cntrl}", " ");
     }
 
     private String json(ExchangeLog e) {
@@ -119,6 +130,12 @@ public final class AccessLog {
             g.writeNumberField("pings", e.pings());
             g.writeNumberField("bytes_in", e.bytesIn());
             g.writeNumberField("bytes_out", e.bytesOut());
+            if (e.clientKey() != null) {
+                g.writeStringField("client_key", e.clientKey());
+            }
+            if (e.model() != null) {
+                g.writeStringField("model", e.model());
+            }
             if (e.upstreamRequestId() != null) {
                 g.writeStringField("upstream_request_id", e.upstreamRequestId());
             }

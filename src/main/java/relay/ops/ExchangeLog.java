@@ -9,7 +9,9 @@ import relay.stream.TokenUsage;
  * of an upstream failure, with secrets already removed). {@code upstream} names the upstream that
  * answered (or failed last), null for none; {@code attempts} lists every attempt when there was more
  * than one ({@code name:status-or-error:ms}, comma-separated), else null; {@code notRetried} says why
- * a failure was not retried when a retry was wanted, else null.
+ * a failure was not retried when a retry was wanted, else null. {@code clientKey} is the name of the
+ * client key the request presented (null without client keys); {@code model} the request's top-level
+ * {@code model} when a route matched on it or the request named one, else null.
  */
 public record ExchangeLog(
         String requestId,
@@ -17,6 +19,8 @@ public record ExchangeLog(
         String method,
         String path,
         String route,
+        String clientKey,
+        String model,
         int status,
         boolean stream,
         String reason,

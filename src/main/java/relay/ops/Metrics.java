@@ -40,6 +40,8 @@ public final class Metrics {
     private final Counter poolRequests;
     private final Counter poolEvictions;
     private final Counter failovers;
+    private final Gauge keyExchanges;
+    private final Counter keyRefused;
 
     public Metrics() {
         activeStreams = Gauge.builder().name("relay_active_streams")
@@ -78,6 +80,12 @@ public final class Metrics {
         poolEvictions = Counter.builder().name("relay_upstream_pool_evictions_total")
                 .help("Idle upstream connections closed, by reason: idle_ttl, full, closed (by the upstream)")
                 .labelNames("reason").register(registry);
+        keyExchanges = Gauge.builder().name("relay_client_key_exchanges")
+                .help("Exchanges in flight now, by the name of the client key they presented")
+                .labelNames("key").register(registry);
+        keyRefused = Counter.builder().name("relay_client_key_refused_total")
+                .help("Requests refused because their client key had max_streams exchanges in flight")
+                .labelNames("key").register(registry);
         JvmMetrics.builder().register(registry);
     }
 
@@ -159,6 +167,15 @@ public final class Metrics {
 
     public void refused(String limit) {
         refused.labelValues(limit).inc();
+    }
+
+    /** An exchange that presented client key {@code name} began (+1) or ended (-1). */
+    public void keyExchange(String name, int delta) {
+        keyExchanges.labelValues(name).inc(delta);
+    }
+
+    public void keyRefused(String name) {
+        keyRefused.labelValues(name).inc();
     }
 
     public void authFailed() {

@@ -7,6 +7,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import relay.config.ClientKey;
 
 /**
  * Checks {@code server.client_keys}: a client sends one as {@code Authorization: Bearer <key>} or
@@ -15,11 +17,13 @@ import java.util.Locale;
  * a key's length.
  */
 final class ClientAuth {
+    private final List<ClientKey> keys;
     private final List<byte[]> keyDigests = new ArrayList<>();
 
-    ClientAuth(List<String> keys) {
-        for (String key : keys) {
-            keyDigests.add(digest(key));
+    ClientAuth(List<ClientKey> keys) {
+        this.keys = List.copyOf(keys);
+        for (ClientKey key : keys) {
+            keyDigests.add(digest(key.key()));
         }
     }
 
@@ -27,17 +31,21 @@ final class ClientAuth {
         return !keyDigests.isEmpty();
     }
 
-    boolean accepts(Headers headers) {
+    /** The key the request presents, if it is one of ours (the first of equal keys). */
+    Optional<ClientKey> identify(Headers headers) {
         String presented = presentedKey(headers);
         if (presented == null) {
-            return false;
+            return Optional.empty();
         }
         byte[] digest = digest(presented);
-        boolean match = false;
-        for (byte[] key : keyDigests) {
-            match |= MessageDigest.isEqual(key, digest); // no early exit: every key is compared
+        int match = -1;
+        for (int i = 0; i < keyDigests.size(); i++) {
+            // no early exit: every key is compared, whichever matches
+            if (MessageDigest.isEqual(keyDigests.get(i), digest) && match < 0) {
+                match = i;
+            }
         }
-        return match;
+        return match < 0 ? Optional.empty() : Optional.of(keys.get(match));
     }
 
     private static String presentedKey(Headers headers) {

@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.List;
 import java.util.stream.Collectors;
+import relay.config.ClientKey;
 import relay.failover.Attempt;
 import relay.failover.FailoverCall;
 import relay.ops.ExchangeLog;
@@ -22,6 +23,10 @@ final class ExchangeRecord {
     final String requestId;
     final long startNanos;
     String route = "-";
+    /** The client key the request presented; null without client keys. */
+    ClientKey clientKey;
+    /** The request's top-level model, when relay read it. */
+    String model;
     int status;
     boolean stream;
     EndReason reason;
@@ -57,7 +62,9 @@ final class ExchangeRecord {
     ExchangeLog toLog(NanoClock clock) {
         long now = clock.nanoTime();
         StreamCounters c = counters != null ? counters : new StreamCounters(0, 0, bytes, 0);
-        return new ExchangeLog(requestId, client, method, path == null ? "-" : path, route, status, stream,
+        return new ExchangeLog(requestId, client, method, path == null ? "-" : path, route,
+                clientKey == null ? null : clientKey.name(), model,
+                status, stream,
                 reason == null ? "-" : reason.code(), (now - startNanos) / 1_000_000, sinceStart(upstreamHeadersNanos),
                 sinceStart(c.firstEventNanos()), c.events(), c.pings(), bytesIn, c.bytes(), upstreamRequestId,
                 attempts == null ? null : attempts.upstream(), attemptList(), attempts == null ? null : attempts.notRetried(),

@@ -49,6 +49,7 @@ final class ProxyHandler implements HttpHandler {
     private final UpstreamFailures failures;
     private final StreamResponder streams;
     private final ClientWatcher watcher;
+    private final KeyLimits keyLimits;
 
     ProxyHandler(Config config, RouteTable routes, AccessLog accessLog, NanoClock clock, TrackedThreads streamThreads,
             Admission admission, BooleanSupplier draining, Metrics metrics, ClientWatcher watcher) {
@@ -59,6 +60,7 @@ final class ProxyHandler implements HttpHandler {
         this.admission = admission;
         this.metrics = metrics;
         this.auth = new ClientAuth(config.server().clientKeys());
+        this.keyLimits = new KeyLimits(config.server().clientKeys(), metrics);
         this.refusals = new Refusals(metrics, auth, draining);
         this.watcher = watcher;
         this.commitPolicy = new CommitPolicy(config, clock);
@@ -81,14 +83,22 @@ final class ProxyHandler implements HttpHandler {
                 return;
             }
             record.route = bound.get().route().prefix();
-            if (!admission.tryEnter()) {
-                refusals.overloaded(exchange, record, admission.limit());
+            if (!keyLimits.tryEnter(record.clientKey)) {
+                refusals.keyOverLimit(exchange, record, record.clientKey);
                 return;
             }
             try {
-                forward(exchange, bound.get(), record);
+                if (!admission.tryEnter()) {
+                    refusals.overloaded(exchange, record, admission.limit());
+                    return;
+                }
+                try {
+                    forward(exchange, bound.get(), record);
+                } finally {
+                    admission.leave();
+                }
             } finally {
-                admission.leave();
+                keyLimits.leave(record.clientKey);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "exchange failed", e);
@@ -290,7 +300,7 @@ final class ProxyHandler implements HttpHandler {
 
     /** Values that must never reach a client in relay's own messages: the route's and clients' keys. */
     private List<String> secrets(Route route) {
-        List<String> secrets = new ArrayList<>(config.server().clientKeys());
+        List<String> secrets = new ArrayList<>(config.server().keyValues());
         List<String> values = new ArrayList<>(route.headers().values());
         route.upstreams().forEach(upstream -> values.addAll(upstream.headers().values()));
         for (String value : values) {

@@ -2,7 +2,9 @@ package relay.proxy;
 
 import com.sun.net.httpserver.HttpExchange;
 import java.net.URI;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import relay.config.ClientKey;
 import relay.ops.Metrics;
 
 /**
@@ -77,7 +79,12 @@ final class Refusals {
     }
 
     private boolean refusedByAuth(HttpExchange exchange, ExchangeRecord record) {
-        if (!auth.enabled() || auth.accepts(exchange.getRequestHeaders())) {
+        if (!auth.enabled()) {
+            return false;
+        }
+        Optional<ClientKey> key = auth.identify(exchange.getRequestHeaders());
+        if (key.isPresent()) {
+            record.clientKey = key.get();
             return false;
         }
         metrics.authFailed();
@@ -96,6 +103,14 @@ final class Refusals {
         exchange.getResponseHeaders().set("Retry-After", "1");
         refuse(exchange, record, 503, "relay is at server.max_streams (" + limit + " concurrent requests); retry later",
                 "server_error", "overloaded");
+    }
+
+    /** {@code key} has its {@code max_streams} exchanges in flight: 429, as an upstream's rate limit would. */
+    void keyOverLimit(HttpExchange exchange, ExchangeRecord record, ClientKey key) {
+        metrics.refused("key_max_streams");
+        exchange.getResponseHeaders().set("Retry-After", "1");
+        refuse(exchange, record, 429, "client key " + key.name() + " has " + key.maxStreams()
+                + " requests in flight (its max_streams); retry later", "rate_limit_error", "key_max_streams");
     }
 
     void tooLarge(HttpExchange exchange, ExchangeRecord record, long maxBody) {

@@ -92,7 +92,7 @@ class ConfigLoaderTest {
         assertEquals(500, c.server().maxStreams());
         assertEquals(4L * 1024 * 1024, c.server().maxBody());
         assertEquals(Duration.ofSeconds(45), c.server().drainTimeout());
-        assertEquals(List.of("client-key-one", "client-key-two"), c.server().clientKeys());
+        assertEquals(List.of("client-key-one", "client-key-two"), c.server().keyValues());
 
         assertEquals(new PingSettings(false, Duration.ofSeconds(15), Duration.ofMillis(2500), Duration.ZERO,
                 "keepalive"), c.ping());
@@ -173,7 +173,7 @@ class ConfigLoaderTest {
 
         assertEquals(new InetSocketAddress("127.0.0.1", 9443), c.server().listen());
         assertEquals(2L * 1024 * 1024, c.server().maxBody());
-        assertEquals(List.of("ck-env"), c.server().clientKeys());
+        assertEquals(List.of("ck-env"), c.server().keyValues());
         assertEquals(Duration.ofMillis(1500), c.ping().interval());
         Route route = c.routes().getFirst();
         assertEquals(URI.create("https://api.example.com/base"), ((RouteTarget.Http) route.target()).base());

@@ -526,7 +526,7 @@ class SecurityTest {
         Route route = new Route("/v1", new RouteTarget.Http(upstream), routeHeaders, true, ErrorFormat.AUTO);
         return new Config(Path.of("test.toml"),
                 new ServerSettings(new InetSocketAddress("127.0.0.1", 0), 1000, 1024 * 1024, Duration.ofSeconds(1),
-                        clientKeys, Duration.ofSeconds(60), 100, 64 * 1024),
+                        List.of(), Duration.ofSeconds(60), 100, 64 * 1024).withClientKeys(clientKeys),
                 new PingSettings(true, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(1), "PING"),
                 UpstreamSettings.DEFAULTS, StreamSettings.DEFAULTS, DemoSettings.DEFAULTS, List.of(route));
     }
