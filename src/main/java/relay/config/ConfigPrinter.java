@@ -72,6 +72,13 @@ public final class ConfigPrinter {
             table.set("headers", headers(route.headers()))
                     .set("ping", route.ping())
                     .set("errors", string(route.errors().name().toLowerCase(Locale.ROOT)));
+            if (route.match().stripPrefix()) {
+                table.set("strip_prefix", true);
+            }
+            if (!route.match().models().isEmpty()) {
+                table.set("models", route.match().models().stream().map(ConfigPrinter::string)
+                        .collect(Collectors.joining(", ", "[", "]")));
+            }
             // only a route's own value: printing [stream]'s here would pin it to the route on reload
             route.firstEventTimeout().ifPresent(timeout -> table.set("first_event_timeout", duration(timeout)));
             RouteTiming timing = route.timing();
@@ -84,6 +91,7 @@ public final class ConfigPrinter {
                     + " idle_timeout=" + Units.formatDuration(route.idleTimeout(c.stream()))
                     + " max_duration=" + Units.formatDuration(route.maxDuration(c.stream()))
                     + " first_event_timeout=" + Units.formatDuration(route.firstEventTimeout(c.stream())));
+            sampleMapping(route).forEach(table::comment);
             if (single) {
                 trust(table, route.target());
             }
@@ -112,6 +120,22 @@ public final class ConfigPrinter {
             }
         }
         return out.toString();
+    }
+
+    /** Where one sample request path goes on each of the route's upstreams, so a mapping can be checked by eye. */
+    private static List<String> sampleMapping(Route route) {
+        String sample = (route.prefix().equals("/") ? "" : route.prefix()) + "/chat/completions";
+        String path = route.match().upstreamPath(route.prefix(), sample).orElseThrow();
+        List<String> lines = new ArrayList<>();
+        for (RouteUpstream upstream : route.upstreams()) {
+            if (upstream.target() instanceof RouteTarget.Http http) {
+                String base = http.base().toString();
+                base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+                lines.add("maps " + sample + " to " + base + (base.endsWith("/") || path.startsWith("/") ? "" : "/")
+                        + path + (route.upstreams().size() > 1 ? " (" + upstream.name() + ")" : ""));
+            }
+        }
+        return lines;
     }
 
     /** A TOML string that means {@code s} to relay too: {@code $} is doubled so that nothing is substituted. */

@@ -42,7 +42,8 @@ final class RoutePrefix {
         }
         throw new InvalidValue("its path " + Setting.quote(path) + " repeats the route prefix "
                 + Setting.quote(prefix) + ": relay appends the whole request path, so requests would go to "
-                + path + prefix + "/...; write upstream = " + Setting.quote(fix(prefix, http.base(), written)));
+                + path + prefix + "/...; write upstream = " + Setting.quote(fix(prefix, http.base(), written))
+                + ", or keep it and set strip_prefix = true (its path then replaces the prefix)");
     }
 
     private static String fix(String prefix, URI base, String written) {

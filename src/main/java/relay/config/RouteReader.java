@@ -17,12 +17,16 @@ import org.tomlj.TomlArray;
 import org.tomlj.TomlPosition;
 import org.tomlj.TomlTable;
 
-/** The {@code [[routes]]} array: at least one route, each prefix once. */
+/**
+ * The {@code [[routes]]} array: at least one route. A prefix may appear on several routes when they
+ * select by model: every route of a prefix but the last of them must have {@code models}, since a
+ * route without them takes every request and would leave the later ones nothing.
+ */
 final class RouteReader {
     private static final String KEY = "routes";
     private static final Set<String> KEYS = Set.of("prefix", "upstream", "upstreams", "headers", "ping", "errors",
             "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "proxy", "retry",
-            "ping_interval", "header_grace", "idle_timeout", "max_duration");
+            "ping_interval", "header_grace", "idle_timeout", "max_duration", "strip_prefix", "models");
     private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode",
             "client_cert", "client_key", "proxy");
     private static final Set<String> RETRY_KEYS = Set.of("statuses", "max_attempts", "retry_after_max", "cooldown",
@@ -54,9 +58,13 @@ final class RouteReader {
             }
             TableReader t = root.element(table, i, where, KEY);
             Route route = route(t);
-            String earlier = prefixes.putIfAbsent(route.prefix(), t.name());
+            String earlier = prefixes.get(route.prefix());
             if (earlier != null) {
-                throw t.invalid("prefix", "is already the prefix of " + earlier + " (each prefix may appear once)");
+                throw t.invalid("prefix", "is already the prefix of " + earlier + ", which has no models and so takes "
+                        + "every request under it (give " + earlier + " models = [...], or use another prefix)");
+            }
+            if (route.match().models().isEmpty()) {
+                prefixes.put(route.prefix(), t.name());
             }
             routes.add(route);
         }
@@ -66,7 +74,8 @@ final class RouteReader {
     private static Route route(TableReader t) throws ConfigException {
         t.allowOnly(KEYS);
         String prefix = prefix(t);
-        List<RouteUpstream> upstreams = upstreams(t, prefix);
+        boolean strip = t.bool("strip_prefix", false);
+        List<RouteUpstream> upstreams = upstreams(t, prefix, strip);
         return new Route(
                 prefix,
                 upstreams,
@@ -79,7 +88,34 @@ final class RouteReader {
                 new RouteTiming(optionalDuration(t, "ping_interval", TableReader.Sign.POSITIVE),
                         optionalDuration(t, "header_grace", TableReader.Sign.NON_NEGATIVE),
                         optionalDuration(t, "idle_timeout", TableReader.Sign.POSITIVE),
-                        optionalDuration(t, "max_duration", TableReader.Sign.POSITIVE)));
+                        optionalDuration(t, "max_duration", TableReader.Sign.POSITIVE)),
+                new RouteMatch(models(t), strip));
+    }
+
+    /** Exact model names, or a prefix with one trailing '*'; absent means every model. */
+    private static List<String> models(TableReader t) throws ConfigException {
+        if (t.raw("models") == null) {
+            return List.of();
+        }
+        List<Setting> given = t.strings("models", false);
+        if (given.isEmpty()) {
+            throw t.invalid("models", "is empty: it would take no request (leave models out to take every model)");
+        }
+        List<String> models = new ArrayList<>();
+        for (Setting model : given) {
+            String value = model.value();
+            if (value.isEmpty() || value.equals("*")) {
+                throw t.invalid(model, value.isEmpty() ? "is empty" : "takes every model: leave models out instead");
+            }
+            if (value.indexOf('*') >= 0 && value.indexOf('*') != value.length() - 1) {
+                throw t.invalid(model, "may have one '*', at its end (a prefix pattern such as \"gpt-4o*\")");
+            }
+            if (models.contains(value)) {
+                throw t.invalid(model, "is listed twice");
+            }
+            models.add(value);
+        }
+        return models;
     }
 
     private static Optional<Duration> optionalDuration(TableReader t, String key, TableReader.Sign sign)
@@ -88,10 +124,10 @@ final class RouteReader {
     }
 
     /** {@code upstream = "..."} (with the route's ca_file), or an array of {@code [[routes.upstreams]]} tables. */
-    private static List<RouteUpstream> upstreams(TableReader t, String prefix) throws ConfigException {
+    private static List<RouteUpstream> upstreams(TableReader t, String prefix, boolean strip) throws ConfigException {
         Object list = t.raw("upstreams");
         if (list == null) {
-            RouteTarget target = proxy(t, trust(t, target(t, "upstream", prefix)));
+            RouteTarget target = proxy(t, trust(t, target(t, "upstream", prefix, strip)));
             return List.of(new RouteUpstream(RouteUpstream.defaultName(target), target, Map.of()));
         }
         if (t.raw("upstream") != null) {
@@ -118,7 +154,7 @@ final class RouteReader {
             }
             TableReader u = t.element(table, i, where, "upstreams");
             u.allowOnly(UPSTREAM_KEYS);
-            RouteTarget target = proxy(u, trust(u, target(u, "url", prefix)));
+            RouteTarget target = proxy(u, trust(u, target(u, "url", prefix, strip)));
             Optional<Setting> given = u.string("name", false);
             String name = given.map(Setting::value).orElse(RouteUpstream.defaultName(target));
             if (given.isPresent() && !given.get().value().matches("[A-Za-z0-9_.:-]{1,64}")) {
@@ -188,13 +224,16 @@ final class RouteReader {
         return prefix.value();
     }
 
-    private static RouteTarget target(TableReader t, String key, String prefix) throws ConfigException {
+    /** With {@code strip_prefix} the upstream's path replaces the prefix, so it may well end with it. */
+    private static RouteTarget target(TableReader t, String key, String prefix, boolean strip) throws ConfigException {
         // Shown only by name: a URL pasted with credentials must not reach the log through the error message.
         Setting upstream = t.string(key, true)
                 .orElseThrow(() -> missing(t, key, "\"https://api.openai.com\" or \"demo\""));
         try {
             RouteTarget target = UpstreamUri.parse(upstream.value());
-            RoutePrefix.checkUpstream(prefix, target, (String) t.raw(key));
+            if (!strip) {
+                RoutePrefix.checkUpstream(prefix, target, (String) t.raw(key));
+            }
             return target;
         } catch (InvalidValue e) {
             throw t.invalid(upstream, e.reason());

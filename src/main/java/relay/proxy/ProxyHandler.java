@@ -117,6 +117,11 @@ final class ProxyHandler implements HttpHandler {
             return;
         }
         Route route = bound.route();
+        Optional<String> upstreamPath = route.match().upstreamPath(route.prefix(), exchange.getRequestURI().getRawPath());
+        if (upstreamPath.isEmpty()) {
+            refusals.unmappablePath(exchange, record, route.prefix());
+            return;
+        }
         FailoverCall call;
         try {
             RequestBody body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody());
@@ -127,7 +132,7 @@ final class ProxyHandler implements HttpHandler {
             // kept for another upstream, and for a pooled connection the upstream closed meanwhile
             ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody(), contentLength);
             call = FailoverCall.create(bound.upstreams(), route.retry(),
-                    (upstream, stream) -> RequestForwarding.build(exchange, route.headersFor(upstream), stream,
+                    (upstream, stream) -> RequestForwarding.build(exchange, upstreamPath.get(), route.headersFor(upstream), stream,
                             contentLength, askedBeforeSending, auth.enabled(), record.requestId),
                     replay, () -> asksWithoutBody || body.asksForStream(), clock, record.startNanos,
                     route.maxDuration(config.stream()), route.firstEventTimeout(config.stream()), observer(route));

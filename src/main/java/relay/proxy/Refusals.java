@@ -98,6 +98,12 @@ final class Refusals {
                 "invalid_request_error", "unknown_route");
     }
 
+    /** With strip_prefix the raw path must spell the prefix segment by segment (no {@code %2F} inside it). */
+    void unmappablePath(HttpExchange exchange, ExchangeRecord record, String prefix) {
+        refuse(exchange, record, 400, "request path does not start with the route prefix " + prefix
+                + " segment by segment (an encoded '/' in it?)", "invalid_request_error", "invalid_request_target");
+    }
+
     void overloaded(HttpExchange exchange, ExchangeRecord record, int limit) {
         metrics.refused("max_streams");
         exchange.getResponseHeaders().set("Retry-After", "1");

@@ -24,10 +24,10 @@ final class RequestForwarding {
      * neither scanned for event boundaries nor pinged without decoding it. Every other request may
      * only accept codings relay can decode ({@link StreamDecoding}), because its stream flag may sit
      * past the prefix relay reads before sending: whatever answers it, an event stream can be pinged.
+     * {@code rawPath} is the path the route maps the request's to (its own, or without the prefix).
      */
-    static UpstreamRequest build(HttpExchange exchange, Map<String, String> upstreamHeaders, InputStream body,
-            long contentLength, boolean stream, boolean consumeCredentials, String requestId) {
-        String rawPath = exchange.getRequestURI().getRawPath();
+    static UpstreamRequest build(HttpExchange exchange, String rawPath, Map<String, String> upstreamHeaders,
+            InputStream body, long contentLength, boolean stream, boolean consumeCredentials, String requestId) {
         String rawQuery = exchange.getRequestURI().getRawQuery();
         String target = rawQuery == null ? rawPath : rawPath + "?" + rawQuery;
         List<Header> headers = headers(exchange.getRequestHeaders(), upstreamHeaders);

@@ -35,7 +35,11 @@ final class RequestWriter {
 
     private byte[] head(UpstreamRequest request) {
         StringBuilder head = new StringBuilder(512);
-        head.append(request.method()).append(' ').append(basePath).append(request.target()).append(" HTTP/1.1\r\n");
+        head.append(request.method()).append(' ').append(basePath);
+        if (basePath.isEmpty() && !request.target().startsWith("/")) {
+            head.append('/'); // a stripped prefix left nothing of the path: the origin's root
+        }
+        head.append(request.target()).append(" HTTP/1.1\r\n");
         head.append("Host: ").append(hostHeader).append("\r\n");
         for (Header header : request.headers()) {
             if (!NOT_FORWARDED.contains(header.name().toLowerCase(java.util.Locale.ROOT))) {

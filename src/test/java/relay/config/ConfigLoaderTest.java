@@ -482,8 +482,9 @@ class ConfigLoaderTest {
 
     @Test
     void duplicatePrefixIsRejectedAtTheSecondRoute() {
-        assertEquals(name() + ":5:1: routes[1].prefix = \"/v1\": is already the prefix of routes[0]"
-                        + " (each prefix may appear once)",
+        assertEquals(name() + ":5:1: routes[1].prefix = \"/v1\": is already the prefix of routes[0], which has no"
+                        + " models and so takes every request under it (give routes[0] models = [...], or use another"
+                        + " prefix)",
                 error(MINIMAL + "[[routes]]\nprefix = \"/v1\"\nupstream = \"https://example.com\"\n", Map.of()));
     }
 

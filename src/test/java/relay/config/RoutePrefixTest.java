@@ -1,6 +1,7 @@
 package relay.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,7 +36,8 @@ class RoutePrefixTest {
     void openAiBaseUrlWithTheV1PrefixIsAnErrorWithTheFix() {
         assertEquals(files.name() + ":3:1: routes[0].upstream: its path \"/v1\" repeats the route prefix \"/v1\":"
                         + " relay appends the whole request path, so requests would go to /v1/v1/...;"
-                        + " write upstream = \"https://api.openai.com\"",
+                        + " write upstream = \"https://api.openai.com\""
+                        + ", or keep it and set strip_prefix = true (its path then replaces the prefix)",
                 files.error(route("/v1", "https://api.openai.com/v1"), Map.of()));
     }
 
@@ -43,7 +45,8 @@ class RoutePrefixTest {
     void trailingSlashOnTheUpstreamDoesNotHideTheRepetition() {
         assertEquals(files.name() + ":3:1: routes[0].upstream: its path \"/v1\" repeats the route prefix \"/v1\":"
                         + " relay appends the whole request path, so requests would go to /v1/v1/...;"
-                        + " write upstream = \"https://api.openai.com\"",
+                        + " write upstream = \"https://api.openai.com\""
+                        + ", or keep it and set strip_prefix = true (its path then replaces the prefix)",
                 files.error(route("/v1", "https://api.openai.com/v1/"), Map.of()));
     }
 
@@ -51,7 +54,8 @@ class RoutePrefixTest {
     void longerUpstreamPathEndingWithThePrefixIsAnError() {
         assertEquals(files.name() + ":3:1: routes[0].upstream: its path \"/openai/v1\" repeats the route prefix"
                         + " \"/v1\": relay appends the whole request path, so requests would go to /openai/v1/v1/...;"
-                        + " write upstream = \"http://127.0.0.1:8081/openai\"",
+                        + " write upstream = \"http://127.0.0.1:8081/openai\""
+                        + ", or keep it and set strip_prefix = true (its path then replaces the prefix)",
                 files.error(route("/v1", "http://127.0.0.1:8081/openai/v1"), Map.of()));
     }
 
@@ -59,7 +63,8 @@ class RoutePrefixTest {
     void theSuggestedFixKeepsTheFilesVariableReferences() {
         assertEquals(files.name() + ":3:1: routes[0].upstream: its path \"/v1\" repeats the route prefix \"/v1\":"
                         + " relay appends the whole request path, so requests would go to /v1/v1/...;"
-                        + " write upstream = \"https://${HOST}\"",
+                        + " write upstream = \"https://${HOST}\""
+                        + ", or keep it and set strip_prefix = true (its path then replaces the prefix)",
                 files.error(route("/v1", "https://${HOST}/v1"), Map.of("HOST", "api.example.com")));
     }
 
@@ -67,8 +72,15 @@ class RoutePrefixTest {
     void aPathFromTheEnvironmentIsCaughtToo() {
         assertEquals(files.name() + ":3:1: routes[0].upstream: its path \"/v1\" repeats the route prefix \"/v1\":"
                         + " relay appends the whole request path, so requests would go to /v1/v1/...;"
-                        + " write upstream = \"https://api.example.com\"",
+                        + " write upstream = \"https://api.example.com\""
+                        + ", or keep it and set strip_prefix = true (its path then replaces the prefix)",
                 files.error(route("/v1", "${BASE}"), Map.of("BASE", "https://api.example.com/v1/")));
+    }
+
+    @Test
+    void withStripPrefixTheUpstreamPathMayEndWithThePrefix() throws Exception {
+        Config c = files.load(route("/v1", "https://api.openai.com/v1") + "strip_prefix = true\n", Map.of());
+        assertTrue(c.routes().getFirst().match().stripPrefix());
     }
 
     @Test
