@@ -77,12 +77,12 @@ final class ProxyHandler implements HttpHandler {
             if (refusals.refusedBeforeRouting(exchange, record)) {
                 return;
             }
-            Optional<BoundRoute> bound = routes.match(exchange.getRequestURI().getPath());
-            if (bound.isEmpty()) {
+            List<BoundRoute> candidates = routes.candidates(exchange.getRequestURI().getPath());
+            if (candidates.isEmpty()) {
                 refusals.noRoute(exchange, record);
                 return;
             }
-            record.route = bound.get().route().prefix();
+            record.route = candidates.getFirst().route().prefix();
             if (!keyLimits.tryEnter(record.clientKey)) {
                 refusals.keyOverLimit(exchange, record, record.clientKey);
                 return;
@@ -93,7 +93,7 @@ final class ProxyHandler implements HttpHandler {
                     return;
                 }
                 try {
-                    forward(exchange, bound.get(), record);
+                    forward(exchange, candidates, record);
                 } finally {
                     admission.leave();
                 }
@@ -110,12 +110,46 @@ final class ProxyHandler implements HttpHandler {
         }
     }
 
-    private void forward(HttpExchange exchange, BoundRoute bound, ExchangeRecord record) {
+    /**
+     * Reads as much of the body as deciding needs (its stream flag; its model, when a route of the
+     * path selects by model), picks the first of {@code candidates} that takes the model, and sends.
+     */
+    private void forward(HttpExchange exchange, List<BoundRoute> candidates, ExchangeRecord record) {
         long contentLength = RequestForwarding.contentLength(exchange.getRequestHeaders());
         if (contentLength > config.server().maxBody()) {
             refusals.tooLarge(exchange, record, config.server().maxBody());
             return;
         }
+        boolean byModel = candidates.stream().anyMatch(c -> !c.route().match().models().isEmpty());
+        RequestBody body;
+        try {
+            body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody(), byModel);
+        } catch (RequestBodyException e) {
+            bodyFailed(exchange, record, e);
+            return;
+        }
+        record.model = body.model();
+        Optional<BoundRoute> bound = candidates.stream().filter(c -> c.route().match().takesModel(body.model()))
+                .findFirst();
+        if (bound.isEmpty()) {
+            refusals.noRouteForModel(exchange, record, body.model());
+            return;
+        }
+        record.route = bound.get().route().prefix();
+        send(exchange, bound.get(), body, contentLength, record);
+    }
+
+    private void bodyFailed(HttpExchange exchange, ExchangeRecord record, RequestBodyException e) {
+        if (e.getCause() instanceof BodyTooLargeException) {
+            refusals.tooLarge(exchange, record, config.server().maxBody());
+        } else {
+            record.reason = EndReason.CLIENT_GONE;
+            record.status = CLIENT_CLOSED_REQUEST;
+        }
+    }
+
+    private void send(HttpExchange exchange, BoundRoute bound, RequestBody body, long contentLength,
+            ExchangeRecord record) {
         Route route = bound.route();
         Optional<String> upstreamPath = route.match().upstreamPath(route.prefix(), exchange.getRequestURI().getRawPath());
         if (upstreamPath.isEmpty()) {
@@ -124,7 +158,6 @@ final class ProxyHandler implements HttpHandler {
         }
         FailoverCall call;
         try {
-            RequestBody body = RequestBody.open(exchange.getRequestBody(), contentLength, config.server().maxBody());
             boolean asksWithoutBody = StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders())
                     || StreamIntent.pathAsksForStream(exchange.getRequestURI());
             boolean askedBeforeSending = asksWithoutBody || body.asksForStream();
@@ -144,16 +177,14 @@ final class ProxyHandler implements HttpHandler {
             }
             // the whole body has been read now: its verdict is final (a later duplicate "stream" key wins)
             record.stream = asksWithoutBody || body.asksForStream();
+            if (record.model == null) {
+                record.model = body.model();
+            }
         } catch (RequestBodyException e) {
             if (record.attempts != null) {
                 closeQuietly(record.attempts);
             }
-            if (e.getCause() instanceof BodyTooLargeException) {
-                refusals.tooLarge(exchange, record, config.server().maxBody());
-            } else {
-                record.reason = EndReason.CLIENT_GONE;
-                record.status = CLIENT_CLOSED_REQUEST;
-            }
+            bodyFailed(exchange, record, e);
             return;
         } catch (IOException e) {
             if (record.attempts != null) {

@@ -104,6 +104,15 @@ final class Refusals {
                 + " segment by segment (an encoded '/' in it?)", "invalid_request_error", "invalid_request_target");
     }
 
+    /** No route of the path takes the request's model: 404 naming it, as OpenAI answers an unknown model. */
+    void noRouteForModel(HttpExchange exchange, ExchangeRecord record, String model) {
+        String message = model == null
+                ? "no route for path " + exchange.getRequestURI().getPath() + " takes a request without a model"
+                        + " (none was found in its first " + RequestBody.MODEL_LOOKAHEAD / 1024 + " KiB)"
+                : "no route for path " + exchange.getRequestURI().getPath() + " takes model \"" + model + "\"";
+        refuse(exchange, record, 404, message, "invalid_request_error", "model_not_found");
+    }
+
     void overloaded(HttpExchange exchange, ExchangeRecord record, int limit) {
         metrics.refused("max_streams");
         exchange.getResponseHeaders().set("Retry-After", "1");

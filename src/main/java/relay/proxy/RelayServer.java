@@ -135,11 +135,20 @@ public final class RelayServer implements AutoCloseable {
         return bound;
     }
 
+    /**
+     * One gauge per route prefix and upstream name. Routes that share a prefix (they select by model)
+     * share its label: the first of them stands for an upstream they both name, since a scrape with
+     * two series of the same labels would fail.
+     */
     private static List<Metrics.UpstreamState> upstreamStates(RouteTable routes, NanoClock clock) {
         List<Metrics.UpstreamState> states = new ArrayList<>();
+        java.util.Set<String> labelled = new java.util.HashSet<>();
         for (BoundRoute bound : routes.all()) {
             for (int i = 0; i < bound.route().upstreams().size(); i++) {
                 int index = i;
+                if (!labelled.add(bound.route().prefix() + "\n" + bound.route().upstreams().get(i).name())) {
+                    continue;
+                }
                 states.add(new Metrics.UpstreamState(bound.route().prefix(), bound.route().upstreams().get(i).name(),
                         () -> bound.upstreams().health().up(index, clock.nanoTime())));
             }

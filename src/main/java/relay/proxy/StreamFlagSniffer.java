@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Finds a top-level {@code "stream": true} in a JSON request body as its bytes go by, in a fixed few
- * hundred bytes whatever the body holds. The verdict is what a JSON parser reading the whole body would
+ * hundred bytes whatever the body holds, and the top-level {@code "model"} string (up to
+ * {@link #MAX_MODEL_BYTES}) that model routing and the access log use. The verdict is what a JSON parser reading the whole body would
  * say: STREAM exactly when the body is one JSON object whose top-level {@code stream} member is the
  * literal {@code true}; arrays, strings, numbers, malformed or truncated JSON are NOT_STREAM.
  *
@@ -40,7 +41,10 @@ final class StreamFlagSniffer {
     /** The nesting a body may have, the root object included: jackson's {@code StreamReadConstraints} default. */
     static final int MAX_DEPTH = 1000;
 
+    /** Longer model names are not names: such a value counts as no model. */
+    static final int MAX_MODEL_BYTES = 256;
     private static final byte[] STREAM = "stream".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MODEL = "model".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
@@ -70,8 +74,18 @@ final class StreamFlagSniffer {
     private boolean inKey;
     /** How many bytes of "stream" the current top-level key has matched, or -1 once it cannot be "stream". */
     private int keyMatched;
+    /** The same for "model". */
+    private int modelMatched;
     /** The top-level value being read is a {@code stream} member's. */
     private boolean streamMember;
+    /** The top-level value being read is a {@code model} member's. */
+    private boolean modelMember;
+    /** The bytes of the {@code model} string being read (UTF-8), while {@link #capturing}. */
+    private byte[] captured;
+    private int capturedLength;
+    private boolean capturing;
+    private boolean modelSeen;
+    private String model;
     /** The top-level value being read starts with 't' (and so, if it completes, is {@code true}). */
     private boolean valueIsTrue;
     private byte[] literal;
@@ -87,6 +101,19 @@ final class StreamFlagSniffer {
         return verdict;
     }
 
+    /**
+     * The last top-level {@code model} string read so far (decoded), or null: none yet, not a string,
+     * or longer than {@link #MAX_MODEL_BYTES}.
+     */
+    String model() {
+        return model;
+    }
+
+    /** A top-level {@code model} member has been read (its value may still be null: see {@link #model()}). */
+    boolean modelSeen() {
+        return modelSeen;
+    }
+
     /** The verdict is final. */
     boolean settled() {
         return state == State.DONE;
@@ -97,7 +124,7 @@ final class StreamFlagSniffer {
         int i = offset;
         int end = offset + length;
         while (i < end && state != State.DONE) {
-            if (state == State.STRING && !matchingKey()) {
+            if (state == State.STRING && !matchingKey() && !capturing) {
                 i = skipPlainText(bytes, i, end); // the fast path through a long string
                 if (i == end) {
                     return;
@@ -117,7 +144,7 @@ final class StreamFlagSniffer {
     }
 
     private boolean matchingKey() {
-        return inKey && depth == 1 && keyMatched >= 0;
+        return inKey && depth == 1 && (keyMatched >= 0 || modelMatched >= 0);
     }
 
     private static int skipPlainText(byte[] bytes, int i, int end) {
@@ -203,7 +230,7 @@ final class StreamFlagSniffer {
                 } else if (b < 0x20) {
                     reject(); // control characters must be escaped
                 } else {
-                    keyChar(b); // a byte of a multi-byte character is >= 0x80: never a letter of "stream"
+                    stringByte(b); // a byte of a multi-byte character is >= 0x80: never a letter of a key we look for
                 }
             }
             case ESCAPE -> {
@@ -212,7 +239,7 @@ final class StreamFlagSniffer {
                     hexDigits = 0;
                     state = State.UNICODE;
                 } else if ("\"\\/bfnrt".indexOf(b) >= 0) {
-                    keyChar(-1); // none of these escapes stands for a letter of "stream"
+                    stringChar("\"\\/\b\f\n\r\t".charAt("\"\\/bfnrt".indexOf(b))); // never a letter of a key we look for
                     state = State.STRING;
                 } else {
                     reject();
@@ -225,7 +252,7 @@ final class StreamFlagSniffer {
                 } else {
                     unicode = unicode * 16 + digit;
                     if (++hexDigits == 4) {
-                        keyChar(unicode);
+                        stringChar(unicode);
                         state = State.STRING;
                     }
                 }
@@ -276,6 +303,14 @@ final class StreamFlagSniffer {
         }
         if (depth == 1) {
             valueIsTrue = b == 't';
+            if (modelMember) {
+                capturing = b == '"';
+                capturedLength = 0;
+                if (!capturing) {
+                    model = null; // "model": 42 names no model
+                    modelSeen = true;
+                }
+            }
         }
         switch (b) {
             case '{' -> open(true, State.OBJECT_START);
@@ -319,23 +354,71 @@ final class StreamFlagSniffer {
     private void startKey() {
         inKey = true;
         keyMatched = 0;
+        modelMatched = 0;
         state = State.STRING;
     }
 
-    /** One decoded character (or a byte of one) of the current string. */
-    private void keyChar(int c) {
+    /** One byte of the current string as it stands in the body (not an escape). */
+    private void stringByte(int b) {
         if (matchingKey()) {
+            matchKey(b);
+        } else if (capturing) {
+            capture(b);
+        }
+    }
+
+    /** One character of the current string written as an escape ({@code \n}, {@code \u0073}). */
+    private void stringChar(int c) {
+        if (matchingKey()) {
+            matchKey(c);
+        } else if (capturing) {
+            if (c < 0x80) {
+                capture(c);
+            } else if (c < 0x800) {
+                capture(0xC0 | c >> 6);
+                capture(0x80 | c & 0x3F);
+            } else { // a lone surrogate half comes out as a malformed sequence, decoded as U+FFFD
+                capture(0xE0 | c >> 12);
+                capture(0x80 | c >> 6 & 0x3F);
+                capture(0x80 | c & 0x3F);
+            }
+        }
+    }
+
+    private void matchKey(int c) {
+        if (keyMatched >= 0) {
             keyMatched = keyMatched < STREAM.length && c == STREAM[keyMatched] ? keyMatched + 1 : -1;
         }
+        if (modelMatched >= 0) {
+            modelMatched = modelMatched < MODEL.length && c == MODEL[modelMatched] ? modelMatched + 1 : -1;
+        }
+    }
+
+    /** Past {@link #MAX_MODEL_BYTES} the length is still counted, so the value is known to be too long. */
+    private void capture(int b) {
+        if (captured == null) {
+            captured = new byte[MAX_MODEL_BYTES];
+        }
+        if (capturedLength < MAX_MODEL_BYTES) {
+            captured[capturedLength] = (byte) b;
+        }
+        capturedLength++;
     }
 
     private void endString() {
         if (!inKey) {
+            if (capturing) {
+                capturing = false;
+                model = capturedLength > MAX_MODEL_BYTES ? null
+                        : new String(captured == null ? new byte[0] : captured, 0, capturedLength, StandardCharsets.UTF_8);
+                modelSeen = true;
+            }
             valueDone();
             return;
         }
         if (depth == 1) {
             streamMember = keyMatched == STREAM.length;
+            modelMember = modelMatched == MODEL.length;
         }
         state = State.COLON;
     }
@@ -344,6 +427,9 @@ final class StreamFlagSniffer {
         if (depth == 1 && streamMember) {
             verdict = valueIsTrue ? Verdict.STREAM : Verdict.NOT_STREAM; // the last "stream" member wins
             streamMember = false;
+        }
+        if (depth == 1) {
+            modelMember = false; // the last "model" member wins, as for "stream"
         }
         state = State.AFTER_VALUE;
     }

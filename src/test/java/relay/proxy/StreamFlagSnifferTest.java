@@ -535,4 +535,46 @@ class StreamFlagSnifferTest {
             return false;
         }
     }
+
+    /** The model routing reads: the last top-level "model" string, decoded, however the bytes are split. */
+    @Test
+    void modelIsTheLastTopLevelModelStringAsJacksonReadsIt() throws Exception {
+        String longName = "m".repeat(StreamFlagSniffer.MAX_MODEL_BYTES + 1);
+        List<String> bodies = List.of(
+                "{\"model\":\"gpt-4o\",\"stream\":true}",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(70_000) + "\"}],\"model\":\"o3\"}",
+                "{\"\\u006dodel\":\"esc\\u0061ped\\n\\\"q\\\"\"}",
+                "{\"model\":\"caf\u00e9-\u6a21\u578b\"}",
+                "{\"model\":\"first\",\"model\":\"second\"}",
+                "{\"a\":{\"model\":\"nested\"},\"b\":[{\"model\":\"in-array\"}]}",
+                "{\"models\":\"not-it\",\"mode\":\"nor-this\"}",
+                "{\"model\":\"\"}",
+                "{\"model\":\"" + longName + "\"}");
+        Random random = new Random(SEED);
+        for (String body : bodies) {
+            JsonNode node = MAPPER.readTree(body).get("model");
+            String expected = node != null && node.isTextual()
+                    && node.asText().getBytes(StandardCharsets.UTF_8).length <= StreamFlagSniffer.MAX_MODEL_BYTES
+                    ? node.asText() : null;
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            for (int round = 0; round < 20; round++) {
+                StreamFlagSniffer sniffer = new StreamFlagSniffer();
+                int at = 0;
+                while (at < bytes.length) {
+                    int n = Math.min(bytes.length - at, 1 + random.nextInt(round < 10 ? 3 : 4096));
+                    sniffer.feed(bytes, at, n);
+                    at += n;
+                }
+                sniffer.end();
+                assertEquals(expected, sniffer.model(), body.length() > 200 ? body.substring(0, 200) : body);
+                assertEquals(body.contains("\"model\"") && !body.contains("nested") || body.contains("u006dodel"),
+                        sniffer.modelSeen(), body.length() > 200 ? body.substring(0, 200) : body);
+            }
+        }
+        StreamFlagSniffer notAString = new StreamFlagSniffer();
+        byte[] number = "{\"model\":\"x\",\"model\":42}".getBytes(StandardCharsets.UTF_8);
+        notAString.feed(number, 0, number.length);
+        assertTrue(notAString.modelSeen());
+        assertEquals(null, notAString.model(), "the last model member is not a string: no model");
+    }
 }
