@@ -75,6 +75,9 @@ public final class ConfigPrinter {
             if (route.match().stripPrefix()) {
                 table.set("strip_prefix", true);
             }
+            if (route.keepaliveJson()) {
+                table.set("keepalive_json", true);
+            }
             if (!route.match().models().isEmpty()) {
                 table.set("models", route.match().models().stream().map(ConfigPrinter::string)
                         .collect(Collectors.joining(", ", "[", "]")));

@@ -9,11 +9,12 @@ import java.util.Optional;
  * One {@code [[routes]]} entry: requests whose path starts with {@code prefix} go to the first of
  * {@code upstreams} that answers (in order, as {@code retry} allows), with {@code headers} set
  * (replacing the client's; an upstream's own headers replace the route's). {@code match} narrows
- * the requests it takes (by model) and may strip the prefix from the upstream path.
+ * the requests it takes (by model) and may strip the prefix from the upstream path;
+ * {@code keepaliveJson} keeps a slow non-stream JSON call alive with spaces.
  */
 public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
         ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry, RouteTiming timing,
-        RouteMatch match) {
+        RouteMatch match, boolean keepaliveJson) {
 
     public Route {
         upstreams = List.copyOf(upstreams);
@@ -26,7 +27,7 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
     /** A route that takes every request under its prefix, with its whole path. */
     public Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
             ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry, RouteTiming timing) {
-        this(prefix, upstreams, headers, ping, errors, firstEventTimeout, retry, timing, RouteMatch.ANY);
+        this(prefix, upstreams, headers, ping, errors, firstEventTimeout, retry, timing, RouteMatch.ANY, false);
     }
 
     /** A route with the global timing. */
@@ -97,6 +98,6 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
     public String toString() {
         return "Route[prefix=" + prefix + ", upstreams=" + upstreams + ", headers=" + headers.keySet()
                 + ", ping=" + ping + ", errors=" + errors + ", firstEventTimeout=" + firstEventTimeout
-                + ", retry=" + retry + ", timing=" + timing + ", match=" + match + "]";
+                + ", retry=" + retry + ", timing=" + timing + ", match=" + match + ", keepaliveJson=" + keepaliveJson + "]";
     }
 }

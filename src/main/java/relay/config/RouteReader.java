@@ -26,7 +26,7 @@ final class RouteReader {
     private static final String KEY = "routes";
     private static final Set<String> KEYS = Set.of("prefix", "upstream", "upstreams", "headers", "ping", "errors",
             "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "proxy", "retry",
-            "ping_interval", "header_grace", "idle_timeout", "max_duration", "strip_prefix", "models");
+            "ping_interval", "header_grace", "idle_timeout", "max_duration", "strip_prefix", "models", "keepalive_json");
     private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode",
             "client_cert", "client_key", "proxy");
     private static final Set<String> RETRY_KEYS = Set.of("statuses", "max_attempts", "retry_after_max", "cooldown",
@@ -89,7 +89,8 @@ final class RouteReader {
                         optionalDuration(t, "header_grace", TableReader.Sign.NON_NEGATIVE),
                         optionalDuration(t, "idle_timeout", TableReader.Sign.POSITIVE),
                         optionalDuration(t, "max_duration", TableReader.Sign.POSITIVE)),
-                new RouteMatch(models(t), strip));
+                new RouteMatch(models(t), strip),
+                t.bool("keepalive_json", false));
     }
 
     /** Exact model names, or a prefix with one trailing '*'; absent means every model. */

@@ -50,6 +50,7 @@ final class ProxyHandler implements HttpHandler {
     private final StreamResponder streams;
     private final ClientWatcher watcher;
     private final KeyLimits keyLimits;
+    private final JsonKeepAlive keepAlive;
 
     ProxyHandler(Config config, RouteTable routes, AccessLog accessLog, NanoClock clock, TrackedThreads streamThreads,
             Admission admission, BooleanSupplier draining, Metrics metrics, ClientWatcher watcher) {
@@ -61,6 +62,7 @@ final class ProxyHandler implements HttpHandler {
         this.metrics = metrics;
         this.auth = new ClientAuth(config.server().clientKeys());
         this.keyLimits = new KeyLimits(config.server().clientKeys(), metrics);
+        this.keepAlive = new JsonKeepAlive(config, clock);
         this.refusals = new Refusals(metrics, auth, draining);
         this.watcher = watcher;
         this.commitPolicy = new CommitPolicy(config, clock);
@@ -162,11 +164,13 @@ final class ProxyHandler implements HttpHandler {
                     || StreamIntent.pathAsksForStream(exchange.getRequestURI());
             boolean askedBeforeSending = asksWithoutBody || body.asksForStream();
             record.stream = askedBeforeSending;
+            // a body relay may have to write after its own 200 must come uncompressed, or be decoded
+            boolean identity = askedBeforeSending || keepAlive.applies(exchange, route);
             // kept for another upstream, and for a pooled connection the upstream closed meanwhile
             ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody(), contentLength);
             call = FailoverCall.create(bound.upstreams(), route.retry(),
                     (upstream, stream) -> RequestForwarding.build(exchange, upstreamPath.get(), route.headersFor(upstream), stream,
-                            contentLength, askedBeforeSending, auth.enabled(), record.requestId),
+                            contentLength, identity, auth.enabled(), record.requestId),
                     replay, () -> asksWithoutBody || body.asksForStream(), clock, record.startNanos,
                     route.maxDuration(config.stream()), route.firstEventTimeout(config.stream()), observer(route));
             record.attempts = call;
@@ -204,6 +208,11 @@ final class ProxyHandler implements HttpHandler {
             }
             UpstreamResponse response;
             try {
+                if (!record.stream && keepAlive.applies(exchange, route)
+                        && !call.awaitResponse(commitPolicy.graceLeft(route, record.startNanos))) {
+                    keepAlive.respond(exchange, route, call, record, watcher.watch(exchange));
+                    return;
+                }
                 response = record.stream ? streamResponse(call, departure) : nonStreamResponse(exchange, route, call, record);
             } catch (IOException e) {
                 departure.close();

@@ -125,6 +125,25 @@ class SdkErrorTest {
         }
     }
 
+    /** keepalive_json: both SDKs parse a non-stream answer that relay kept alive with leading spaces. */
+    @Test
+    void bothSdksParseANonStreamAnswerKeptAliveWithSpaces() throws Exception {
+        String message = "{\"id\":\"msg_1\",\"type\":\"message\",\"role\":\"assistant\",\"content\":[{\"type\":"
+                + "\"text\",\"text\":\"hello\"}],\"model\":\"m\",\"stop_reason\":\"end_turn\",\"stop_sequence\":null,"
+                + "\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}";
+        try (TestUpstream upstream = new TestUpstream(conn -> {
+                    conn.thinkFor(Duration.ofMillis(700)); // past the 200 ms grace: relay commits 200 and writes spaces
+                    String body = conn.target.endsWith("/messages") ? message : KeepaliveJsonTest.COMPLETION;
+                    conn.head(200, "Content-Type: application/json", "Content-Length: " + body.length()).raw(body);
+                });
+                RunningRelay relay = new RunningRelay(KeepaliveJsonTest.keepalive(upstream, true, Duration.ofSeconds(30)))) {
+            String base = "http://127.0.0.1:" + relay.address().getPort();
+            assertEquals("JSON chatcmpl-1 hello", outcome("openai-json", base + "/v1"));
+            assertEquals("JSON msg_1 hello", outcome("anthropic-json", base));
+            assertTrue(relay.log().matches("(?s).*pings=[1-9].*pings=[1-9].*"), "both were kept alive: " + relay.log());
+        }
+    }
+
     /** An SDK whose own retries are off completes a stream whose first upstream answered 429: relay moved on. */
     @Test
     void openAiSdkCompletesAStreamWhoseFirstUpstreamAnswered429() throws Exception {
