@@ -78,6 +78,16 @@ public final class ConfigPrinter {
             if (route.keepaliveJson()) {
                 table.set("keepalive_json", true);
             }
+            CorsSettings cors = route.cors();
+            if (cors.enabled()) {
+                table.set("cors_origins", cors.origins().stream().map(ConfigPrinter::string)
+                        .collect(Collectors.joining(", ", "[", "]")));
+                cors.headers().ifPresent(names -> table.set("cors_headers", names.stream().map(ConfigPrinter::string)
+                        .collect(Collectors.joining(", ", "[", "]"))));
+                if (cors.credentials()) {
+                    table.set("cors_credentials", true);
+                }
+            }
             if (!route.match().models().isEmpty()) {
                 table.set("models", route.match().models().stream().map(ConfigPrinter::string)
                         .collect(Collectors.joining(", ", "[", "]")));

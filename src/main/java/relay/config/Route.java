@@ -10,11 +10,12 @@ import java.util.Optional;
  * {@code upstreams} that answers (in order, as {@code retry} allows), with {@code headers} set
  * (replacing the client's; an upstream's own headers replace the route's). {@code match} narrows
  * the requests it takes (by model) and may strip the prefix from the upstream path;
- * {@code keepaliveJson} keeps a slow non-stream JSON call alive with spaces.
+ * {@code keepaliveJson} keeps a slow non-stream JSON call alive with spaces; {@code cors} is the
+ * route's own answer to browsers on other origins.
  */
 public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
         ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry, RouteTiming timing,
-        RouteMatch match, boolean keepaliveJson) {
+        RouteMatch match, boolean keepaliveJson, CorsSettings cors) {
 
     public Route {
         upstreams = List.copyOf(upstreams);
@@ -28,6 +29,14 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
     public Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
             ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry, RouteTiming timing) {
         this(prefix, upstreams, headers, ping, errors, firstEventTimeout, retry, timing, RouteMatch.ANY, false);
+    }
+
+    /** A route without CORS of its own. */
+    public Route(String prefix, List<RouteUpstream> upstreams, Map<String, String> headers, boolean ping,
+            ErrorFormat errors, Optional<Duration> firstEventTimeout, RetrySettings retry, RouteTiming timing,
+            RouteMatch match, boolean keepaliveJson) {
+        this(prefix, upstreams, headers, ping, errors, firstEventTimeout, retry, timing, match, keepaliveJson,
+                CorsSettings.NONE);
     }
 
     /** A route with the global timing. */
@@ -98,6 +107,6 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
     public String toString() {
         return "Route[prefix=" + prefix + ", upstreams=" + upstreams + ", headers=" + headers.keySet()
                 + ", ping=" + ping + ", errors=" + errors + ", firstEventTimeout=" + firstEventTimeout
-                + ", retry=" + retry + ", timing=" + timing + ", match=" + match + ", keepaliveJson=" + keepaliveJson + "]";
+                + ", retry=" + retry + ", timing=" + timing + ", match=" + match + ", keepaliveJson=" + keepaliveJson + ", cors=" + cors + "]";
     }
 }

@@ -26,7 +26,8 @@ final class RouteReader {
     private static final String KEY = "routes";
     private static final Set<String> KEYS = Set.of("prefix", "upstream", "upstreams", "headers", "ping", "errors",
             "first_event_timeout", "ca_file", "ca_mode", "client_cert", "client_key", "proxy", "retry",
-            "ping_interval", "header_grace", "idle_timeout", "max_duration", "strip_prefix", "models", "keepalive_json");
+            "ping_interval", "header_grace", "idle_timeout", "max_duration", "strip_prefix", "models", "keepalive_json",
+            "cors_origins", "cors_headers", "cors_credentials");
     private static final Set<String> UPSTREAM_KEYS = Set.of("url", "name", "headers", "ca_file", "ca_mode",
             "client_cert", "client_key", "proxy");
     private static final Set<String> RETRY_KEYS = Set.of("statuses", "max_attempts", "retry_after_max", "cooldown",
@@ -90,7 +91,45 @@ final class RouteReader {
                         optionalDuration(t, "idle_timeout", TableReader.Sign.POSITIVE),
                         optionalDuration(t, "max_duration", TableReader.Sign.POSITIVE)),
                 new RouteMatch(models(t), strip),
-                t.bool("keepalive_json", false));
+                t.bool("keepalive_json", false),
+                cors(t));
+    }
+
+    /** Origins as browsers send them: {@code scheme://host[:port]}, no path; {@code "*"} only without credentials. */
+    private static CorsSettings cors(TableReader t) throws ConfigException {
+        List<String> origins = new ArrayList<>();
+        for (Setting origin : t.strings("cors_origins", false)) {
+            String value = origin.value();
+            if (!value.equals("*") && !value.matches("(?i)https?://[^/?#\\s]+")) {
+                throw t.invalid(origin, "must be \"*\" or an origin as a browser sends it: scheme://host[:port], "
+                        + "without a path or a trailing '/' (e.g. \"https://app.example.com\")");
+            }
+            origins.add(value);
+        }
+        if (t.raw("cors_origins") != null && origins.isEmpty()) {
+            throw t.invalid("cors_origins", "is empty: leave it out for no CORS of relay's own");
+        }
+        Optional<List<String>> headers = Optional.empty();
+        if (t.raw("cors_headers") != null) {
+            List<String> names = new ArrayList<>();
+            for (Setting header : t.strings("cors_headers", false)) {
+                if (!header.value().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                    throw t.invalid(header, "must be a header name");
+                }
+                names.add(header.value().toLowerCase(java.util.Locale.ROOT));
+            }
+            headers = Optional.of(names);
+        }
+        boolean credentials = t.bool("cors_credentials", false);
+        if (origins.isEmpty() && (headers.isPresent() || credentials)) {
+            throw t.invalid(headers.isPresent() ? "cors_headers" : "cors_credentials",
+                    "needs cors_origins (the origins allowed)");
+        }
+        if (credentials && origins.contains("*")) {
+            throw t.invalid("cors_credentials", "cannot be true with cors_origins = [\"*\"]: any site could then "
+                    + "make requests with its visitors' credentials (browsers refuse it too); list the origins");
+        }
+        return new CorsSettings(origins, headers, credentials);
     }
 
     /** Exact model names, or a prefix with one trailing '*'; absent means every model. */

@@ -20,9 +20,9 @@ final class BodyProxy {
     private BodyProxy() {
     }
 
-    static void proxy(HttpExchange exchange, UpstreamResponse response, ExchangeRecord record) {
+    static void proxy(HttpExchange exchange, UpstreamResponse response, ExchangeRecord record, boolean relayAnswersCors) {
         record.status = response.status();
-        ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
+        ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders(), relayAnswersCors);
         if (exchange.getRequestMethod().equals("HEAD") || response.status() == 304) {
             // the JDK server announces no length for these: the upstream's is the one a GET would have
             response.header("Content-Length").ifPresent(v -> exchange.getResponseHeaders().set("Content-Length", v));

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import relay.config.Config;
+import relay.config.CorsSettings;
 import relay.config.Route;
 import relay.ops.AccessLog;
 import relay.ops.Metrics;
@@ -51,6 +52,8 @@ final class ProxyHandler implements HttpHandler {
     private final ClientWatcher watcher;
     private final KeyLimits keyLimits;
     private final JsonKeepAlive keepAlive;
+    /** Routes whose first cross-origin request without route CORS has been logged. */
+    private final java.util.Set<String> corsWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ProxyHandler(Config config, RouteTable routes, AccessLog accessLog, NanoClock clock, TrackedThreads streamThreads,
             Admission admission, BooleanSupplier draining, Metrics metrics, ClientWatcher watcher) {
@@ -80,6 +83,19 @@ final class ProxyHandler implements HttpHandler {
                 return;
             }
             List<BoundRoute> candidates = routes.candidates(exchange.getRequestURI().getPath());
+            // the first route of the prefix answers for CORS: a preflight carries no body, so no model
+            CorsSettings cors = candidates.isEmpty() ? CorsSettings.NONE : candidates.getFirst().route().cors();
+            if (cors.enabled()) {
+                record.route = candidates.getFirst().route().prefix();
+                if (CorsPolicy.isPreflight(exchange)) {
+                    CorsPolicy.answerPreflight(exchange, record, cors);
+                    return;
+                }
+                CorsPolicy.decorate(exchange, cors);
+            }
+            if (refusals.refusedByAuth(exchange, record)) {
+                return;
+            }
             if (candidates.isEmpty()) {
                 refusals.noRoute(exchange, record);
                 return;
@@ -201,14 +217,15 @@ final class ProxyHandler implements HttpHandler {
         // A stream request is watched from here to its end; a non-stream one once it is a long call.
         ClientDeparture departure = record.stream ? watcher.watch(exchange) : ClientDeparture.UNWATCHED;
         try {
-            if (commitPolicy.commitsFirst(call, bound.route(), record.stream, record.startNanos, departure)) {
+            if (commitPolicy.commitsFirst(call, bound.route(), record.stream && !waitsForUpstreamCors(exchange, route),
+                    record.startNanos, departure)) {
                 handedOver = true;
                 streamBeforeHeaders(exchange, bound.route(), call, record, departure);
                 return;
             }
             UpstreamResponse response;
             try {
-                if (!record.stream && keepAlive.applies(exchange, route)
+                if (!record.stream && keepAlive.applies(exchange, route) && !waitsForUpstreamCors(exchange, route)
                         && !call.awaitResponse(commitPolicy.graceLeft(route, record.startNanos))) {
                     keepAlive.respond(exchange, route, call, record, watcher.watch(exchange));
                     return;
@@ -223,7 +240,7 @@ final class ProxyHandler implements HttpHandler {
             metrics.upstreamHeaders((record.upstreamHeadersNanos - record.startNanos) / 1e9);
             StreamDecoding decoding = StreamDecoding.of(response);
             if (UpstreamAnswer.isEventStream(response) && relayable(decoding, response, record)) {
-                ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders());
+                ResponseHeaders.copy(response.headers(), exchange.getResponseHeaders(), route.cors().enabled());
                 if (decoding != StreamDecoding.IDENTITY) {
                     exchange.getResponseHeaders().remove("Content-Encoding"); // relay decodes it
                 }
@@ -236,7 +253,7 @@ final class ProxyHandler implements HttpHandler {
                         departure);
             } else {
                 departure.close(); // before the response ends: the JDK may then give the connection to the next request
-                BodyProxy.proxy(exchange, response, record);
+                BodyProxy.proxy(exchange, response, record, route.cors().enabled());
             }
         } catch (ClientGoneException e) {
             record.reason = EndReason.CLIENT_GONE;
@@ -247,6 +264,24 @@ final class ProxyHandler implements HttpHandler {
                 closeQuietly(call);
             }
         }
+    }
+
+    /**
+     * A browser's request (it has an {@code Origin}) on a route without CORS of its own is not
+     * committed early: relay's own 200 could not carry the upstream's Access-Control-Allow-Origin,
+     * and the browser would refuse the very streams relay waits for. It waits for the upstream's
+     * head instead (pings start once it is there); the first such request of a route logs why.
+     */
+    private boolean waitsForUpstreamCors(HttpExchange exchange, Route route) {
+        if (route.cors().enabled() || !exchange.getRequestHeaders().containsKey("Origin")) {
+            return false;
+        }
+        if (corsWarned.add(route.prefix())) {
+            LOG.log(Level.WARNING, "route " + route.prefix() + ": a browser request (Origin header) is not committed "
+                    + "before the upstream's headers, so that the upstream's CORS answer reaches it; set cors_origins "
+                    + "on the route to let relay answer CORS and ping before the headers");
+        }
+        return true;
     }
 
     /** The head the grace wait already read, or a wait for it that the client's departure cuts short. */

@@ -27,8 +27,7 @@ final class Refusals {
 
     /** The refusals that need no route: checked in this order. */
     boolean refusedBeforeRouting(HttpExchange exchange, ExchangeRecord record) {
-        return refusedAsForwardProxy(exchange, record) || refusedWhileDraining(exchange, record)
-                || refusedByAuth(exchange, record);
+        return refusedAsForwardProxy(exchange, record) || refusedWhileDraining(exchange, record);
     }
 
     /**
@@ -78,7 +77,8 @@ final class Refusals {
                 "shutting_down");
     }
 
-    private boolean refusedByAuth(HttpExchange exchange, ExchangeRecord record) {
+    /** After routing, so that a route's CORS headers are on the 401 and a browser can read it. */
+    boolean refusedByAuth(HttpExchange exchange, ExchangeRecord record) {
         if (!auth.enabled()) {
             return false;
         }

@@ -17,6 +17,11 @@ final class ResponseHeaders {
     }
 
     static void copy(List<Header> upstream, Headers client) {
+        copy(upstream, client, false);
+    }
+
+    /** {@code relayAnswersCors}: the route has CORS of its own, and the upstream's Access-Control-* headers go. */
+    static void copy(List<Header> upstream, Headers client, boolean relayAnswersCors) {
         Map<String, List<String>> asMap = new HashMap<>();
         for (Header header : upstream) {
             asMap.computeIfAbsent(header.name(), k -> new java.util.ArrayList<>()).add(header.value());
@@ -24,7 +29,8 @@ final class ResponseHeaders {
         Set<String> hopByHop = HopByHop.namesIn(asMap);
         for (Header header : upstream) {
             if (!HopByHop.isHopByHop(header.name(), hopByHop)
-                    && !SET_BY_SERVER.contains(header.name().toLowerCase(Locale.ROOT))) {
+                    && !SET_BY_SERVER.contains(header.name().toLowerCase(Locale.ROOT))
+                    && !(relayAnswersCors && CorsPolicy.isCorsHeader(header.name()))) {
                 client.add(header.name(), header.value());
             }
         }

@@ -3,18 +3,14 @@ package relay.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import relay.config.PingSettings;
 import relay.config.RetrySettings;
 import relay.config.StreamSettings;
+import relay.testing.NodeScripts;
 import relay.testing.RunningRelay;
 import relay.testing.TestConfigs;
 import relay.testing.TestUpstream;
@@ -24,35 +20,17 @@ import relay.testing.TestUpstream;
  * raise relay's in-band error event as an error instead of ending the stream normally.
  */
 class SdkErrorTest {
-    private static final Path JS = Path.of("src/test/js");
     private static final PingSettings PING =
             new PingSettings(true, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMillis(100), "PING");
 
     @BeforeAll
     static void installSdks() throws Exception {
-        if (!Files.isDirectory(JS.resolve("node_modules/openai")) || !Files.isDirectory(JS.resolve("node_modules/@anthropic-ai/sdk"))) {
-            Result install = run(List.of("npm", "ci", "--no-audit", "--no-fund"), Duration.ofMinutes(5));
-            assertEquals(0, install.code(), "npm ci failed:\n" + install.output());
-        }
-    }
-
-    private record Result(int code, String output) {
-    }
-
-    private static Result run(List<String> command, Duration timeout) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(JS.toFile()).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!ended) {
-            process.destroyForcibly();
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(ended, command + " did not finish:\n" + output);
-        return new Result(process.exitValue(), output.trim());
+        NodeScripts.install("openai", "@anthropic-ai/sdk");
     }
 
     private static String outcome(String sdk, String baseUrl) throws Exception {
-        Result result = run(List.of("node", "stream-outcome.mjs", sdk, baseUrl), Duration.ofSeconds(60));
+        NodeScripts.Result result = NodeScripts.run(List.of("node", "stream-outcome.mjs", sdk, baseUrl),
+                Duration.ofSeconds(60));
         assertEquals(0, result.code(), result.output());
         return result.output();
     }
