@@ -145,6 +145,33 @@ class ConfigPrinterTest {
         }
     }
 
+    /** The issue 13 keys: what --check prints loads back to the same routes and keys. */
+    @Test
+    void routeSelectionMappingKeepaliveAndCorsRoundTrip() throws Exception {
+        Config original = files.load("""
+                [server]
+                client_keys = ["ck-1", { key = "ck-2", name = "team-a", max_streams = 5 }]
+                [[routes]]
+                prefix = "/openai"
+                upstream = "https://api.openai.com/v1"
+                strip_prefix = true
+                models = ["gpt-4o*", "o3"]
+                keepalive_json = true
+                errors = "responses"
+                cors_origins = ["https://chat.example.com"]
+                cors_headers = ["authorization"]
+                cors_credentials = true
+                [[routes]]
+                prefix = "/openai"
+                upstream = "http://127.0.0.1:8000"
+                errors = "gemini"
+                """, Map.of());
+        Config reloaded = files.load(ConfigPrinter.describe(original), Map.of());
+        assertEquals(original.routes(), reloaded.routes());
+        assertEquals(List.of(new ClientKey("***", "key-1", 0), new ClientKey("***", "team-a", 5)),
+                reloaded.server().clientKeys());
+    }
+
     @Test
     void noSecretIsPrinted() throws Exception {
         String text = ConfigPrinter.describe(files.load(FILE, ENV));
