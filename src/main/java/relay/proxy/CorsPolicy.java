@@ -5,20 +5,43 @@ import com.sun.net.httpserver.HttpExchange;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import relay.config.CorsSettings;
+import relay.config.Route;
 
 /**
  * A route's own CORS answer ({@code cors_origins}): relay answers preflights itself and sets its
  * {@code Access-Control-*} headers before any response of the route goes out, so that relay's early
  * {@code 200}, its own errors and the upstream's answers all carry them; the upstream's are dropped.
+ * Without it, a browser's request is not committed early ({@link #holdsEarlyCommit}).
  */
 final class CorsPolicy {
+    private static final System.Logger LOG = System.getLogger("relay.proxy");
     /** Max-Age of a preflight answer: browsers cap it at 2 h (Chromium) or 24 h (Firefox) anyway. */
     static final String MAX_AGE = "600";
     /** Response headers a page may read besides the CORS-safelisted ones. */
     static final String EXPOSED = "X-Relay-Request-Id, x-request-id, request-id, retry-after";
 
-    private CorsPolicy() {
+    /** Routes whose first cross-origin request without route CORS has been logged. */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A browser's request (it has an {@code Origin}) on a route without CORS of its own is not
+     * committed early: relay's own 200 could not carry the upstream's Access-Control-Allow-Origin,
+     * and the browser would refuse the very streams relay waits for. It waits for the upstream's
+     * head instead (pings start once it is there); the first such request of a route logs why.
+     */
+    boolean holdsEarlyCommit(HttpExchange exchange, Route route) {
+        if (route.cors().enabled() || !exchange.getRequestHeaders().containsKey("Origin")) {
+            return false;
+        }
+        if (warned.add(route.prefix())) {
+            LOG.log(System.Logger.Level.WARNING, "route " + route.prefix() + ": a browser request (Origin header) is "
+                    + "not committed before the upstream's headers, so that the upstream's CORS answer reaches it; set "
+                    + "cors_origins on the route to let relay answer CORS and ping before the headers");
+        }
+        return true;
     }
 
     /** {@code OPTIONS} with {@code Origin} and {@code Access-Control-Request-Method}: a browser asking first. */

@@ -59,39 +59,13 @@ final class JsonKeepAlive {
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.getResponseHeaders().set("X-Accel-Buffering", "no");
-        long pings = 0;
+        Client client = new Client(exchange, record);
+        boolean bodyStarted = false;
         try {
             exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            out.flush();
-            Duration interval = route.pingInterval(config.ping());
-            long idleEnd = record.startNanos + route.idleTimeout(config.stream()).toNanos();
-            long end = record.startNanos + route.maxDuration(config.stream()).toNanos();
-            while (true) {
-                long now = clock.nanoTime();
-                if (now - Math.min(idleEnd, end) >= 0) {
-                    departure.close();
-                    boolean idle = idleEnd - end <= 0;
-                    record.reason = idle ? EndReason.IDLE_TIMEOUT : EndReason.MAX_DURATION;
-                    String message = idle
-                            ? "upstream did not answer within stream.idle_timeout ("
-                                    + DurationFormat.format(route.idleTimeout(config.stream())) + ")"
-                            : "call reached stream.max_duration (" + DurationFormat.format(route.maxDuration(config.stream()))
-                                    + ")";
-                    record.failed(message);
-                    writeError(out, record, message, idle ? "upstream_timeout" : "max_duration");
-                    return;
-                }
-                Duration slice = Duration.ofNanos(Math.min(interval.toNanos(), Math.min(idleEnd, end) - now));
-                if (departure.cutShort(() -> call.awaitResponse(slice))) {
-                    break;
-                }
-                if (clock.nanoTime() - Math.min(idleEnd, end) < 0) {
-                    out.write(SPACE);
-                    out.flush();
-                    pings++;
-                    record.bytes++;
-                }
+            client.flush();
+            if (!awaitAnswer(route, call, record, departure, client)) {
+                return;
             }
             UpstreamResponse response = departure.cutShort(call::response);
             departure.close(); // before the response ends: the JDK may then give the connection to the next request
@@ -100,34 +74,65 @@ final class JsonKeepAlive {
                 // the client sees 200 and this body: the log keeps what the upstream really said
                 record.failed("upstream answered " + response.status() + " after relay committed 200 (keepalive_json)");
             }
-            copyBody(response, out, record);
+            bodyStarted = true;
+            copyBody(response, client, record);
         } catch (ClientGoneException e) {
             record.reason = EndReason.CLIENT_GONE; // its 200 was sent: the status stays
-        } catch (WriteTimeoutException e) {
-            record.reason = EndReason.WRITE_TIMEOUT;
-        } catch (IOException e) {
+        } catch (ClientWriteFailed e) {
+            record.reason = e.reason;
+        } catch (IOException e) { // the upstream's: its head or its body failed
             departure.close();
-            if (record.reason == null && e instanceof SocketTimeoutException) {
-                record.reason = EndReason.IDLE_TIMEOUT;
-            }
-            if (record.reason == null) {
-                record.reason = EndReason.UPSTREAM_ERROR;
-                record.failed(e.getMessage());
-                try {
-                    writeError(exchange.getResponseBody(), record, "upstream request failed: " + e.getMessage(),
-                            "upstream_error");
-                } catch (IOException gone) {
-                    record.reason = EndReason.CLIENT_GONE;
-                }
+            record.reason = e instanceof SocketTimeoutException ? EndReason.IDLE_TIMEOUT : EndReason.UPSTREAM_ERROR;
+            record.failed(e.getMessage());
+            if (bodyStarted) {
+                ExchangeAbort.abort(exchange); // a cut body must not look complete
+            } else {
+                client.tryError("upstream request failed: " + e.getMessage(), "upstream_error");
             }
         } finally {
             departure.close();
-            record.counters = new StreamCounters(0, pings, record.bytes, 0);
+            record.counters = new StreamCounters(0, client.pings, record.bytes, 0);
         }
     }
 
-    private static void copyBody(UpstreamResponse response, OutputStream out, ExchangeRecord record)
-            throws IOException {
+    /**
+     * Writes a space every interval until the upstream's head arrives (true), or ends the call at
+     * {@code idle_timeout} (from the request, with no answer) or {@code max_duration} with relay's
+     * error object (false).
+     */
+    private boolean awaitAnswer(Route route, UpstreamCall call, ExchangeRecord record, ClientDeparture departure,
+            Client client) throws IOException, ClientGoneException, ClientWriteFailed {
+        Duration interval = route.pingInterval(config.ping());
+        long idleEnd = record.startNanos + route.idleTimeout(config.stream()).toNanos();
+        long end = record.startNanos + route.maxDuration(config.stream()).toNanos();
+        long first = Math.min(idleEnd, end);
+        while (true) {
+            long now = clock.nanoTime();
+            if (now - first >= 0) {
+                departure.close();
+                boolean idle = idleEnd - end <= 0;
+                record.reason = idle ? EndReason.IDLE_TIMEOUT : EndReason.MAX_DURATION;
+                String message = idle
+                        ? "upstream did not answer within stream.idle_timeout ("
+                                + DurationFormat.format(route.idleTimeout(config.stream())) + ")"
+                        : "call reached stream.max_duration (" + DurationFormat.format(route.maxDuration(config.stream()))
+                                + ")";
+                record.failed(message);
+                client.error(message, idle ? "upstream_timeout" : "max_duration");
+                return false;
+            }
+            Duration slice = Duration.ofNanos(Math.min(interval.toNanos(), first - now));
+            if (departure.cutShort(() -> call.awaitResponse(slice))) {
+                return true;
+            }
+            if (clock.nanoTime() - first < 0) {
+                client.space();
+            }
+        }
+    }
+
+    private static void copyBody(UpstreamResponse response, Client client, ExchangeRecord record)
+            throws IOException, ClientWriteFailed {
         StreamDecoding decoding = StreamDecoding.of(response);
         if (decoding == StreamDecoding.UNSUPPORTED) {
             String why = "upstream answered with Content-Encoding " + response.header("Content-Encoding").orElse("")
@@ -135,28 +140,78 @@ final class JsonKeepAlive {
             LOG.log(Level.WARNING, why);
             record.reason = EndReason.UPSTREAM_ERROR;
             record.failed(why);
-            writeError(out, record, why, "upstream_error");
+            client.error(why, "upstream_error");
             return;
         }
         InputStream in = decoding.decode(response.body());
         byte[] buffer = new byte[COPY_BUFFER];
         int n;
         while ((n = in.read(buffer)) != -1) {
-            out.write(buffer, 0, n);
-            record.bytes += n;
-            if (in.available() == 0) {
-                out.flush();
-            }
+            client.write(buffer, n, in.available() == 0);
         }
         record.reason = EndReason.EOF;
     }
 
-    /** relay's own failure, as the whole JSON value after the spaces: an OpenAI-style error object. */
-    private static void writeError(OutputStream out, ExchangeRecord record, String message, String code)
-            throws IOException {
-        byte[] body = ErrorEvent.openAiJson(message, "relay_error", code);
-        out.write(body);
-        out.flush();
-        record.bytes += body.length;
+    /** A write to the client failed: it left, or stopped reading. */
+    private static final class ClientWriteFailed extends Exception {
+        final EndReason reason;
+
+        ClientWriteFailed(IOException cause) {
+            super(cause);
+            this.reason = cause instanceof WriteTimeoutException ? EndReason.WRITE_TIMEOUT : EndReason.CLIENT_GONE;
+        }
+    }
+
+    /** The client's side: every write counted, and its failures told apart from the upstream's. */
+    private static final class Client {
+        private final HttpExchange exchange;
+        private final ExchangeRecord record;
+        long pings;
+
+        Client(HttpExchange exchange, ExchangeRecord record) {
+            this.exchange = exchange;
+            this.record = record;
+        }
+
+        void flush() throws ClientWriteFailed {
+            try {
+                exchange.getResponseBody().flush();
+            } catch (IOException e) {
+                throw new ClientWriteFailed(e);
+            }
+        }
+
+        void space() throws ClientWriteFailed {
+            write(SPACE, 1, true);
+            pings++;
+        }
+
+        void write(byte[] bytes, int length, boolean flush) throws ClientWriteFailed {
+            try {
+                OutputStream out = exchange.getResponseBody();
+                out.write(bytes, 0, length);
+                record.bytes += length;
+                if (flush) {
+                    out.flush();
+                }
+            } catch (IOException e) {
+                throw new ClientWriteFailed(e);
+            }
+        }
+
+        /** relay's own failure, as the whole JSON value after the spaces: an OpenAI-style error object. */
+        void error(String message, String code) throws ClientWriteFailed {
+            byte[] body = ErrorEvent.openAiJson(message, "relay_error", code);
+            write(body, body.length, true);
+        }
+
+        /** The same when the upstream failed: a client that left meanwhile needs nothing more. */
+        void tryError(String message, String code) {
+            try {
+                error(message, code);
+            } catch (ClientWriteFailed e) {
+                record.reason = e.reason;
+            }
+        }
     }
 }

@@ -52,8 +52,7 @@ final class ProxyHandler implements HttpHandler {
     private final ClientWatcher watcher;
     private final KeyLimits keyLimits;
     private final JsonKeepAlive keepAlive;
-    /** Routes whose first cross-origin request without route CORS has been logged. */
-    private final java.util.Set<String> corsWarned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final CorsPolicy cors = new CorsPolicy();
 
     ProxyHandler(Config config, RouteTable routes, AccessLog accessLog, NanoClock clock, TrackedThreads streamThreads,
             Admission admission, BooleanSupplier draining, Metrics metrics, ClientWatcher watcher) {
@@ -84,14 +83,14 @@ final class ProxyHandler implements HttpHandler {
             }
             List<BoundRoute> candidates = routes.candidates(exchange.getRequestURI().getPath());
             // the first route of the prefix answers for CORS: a preflight carries no body, so no model
-            CorsSettings cors = candidates.isEmpty() ? CorsSettings.NONE : candidates.getFirst().route().cors();
-            if (cors.enabled()) {
+            CorsSettings routeCors = candidates.isEmpty() ? CorsSettings.NONE : candidates.getFirst().route().cors();
+            if (routeCors.enabled()) {
                 record.route = candidates.getFirst().route().prefix();
                 if (CorsPolicy.isPreflight(exchange)) {
-                    CorsPolicy.answerPreflight(exchange, record, cors);
+                    CorsPolicy.answerPreflight(exchange, record, routeCors);
                     return;
                 }
-                CorsPolicy.decorate(exchange, cors);
+                CorsPolicy.decorate(exchange, routeCors);
             }
             if (refusals.refusedByAuth(exchange, record)) {
                 return;
@@ -185,8 +184,8 @@ final class ProxyHandler implements HttpHandler {
             // kept for another upstream, and for a pooled connection the upstream closed meanwhile
             ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody(), contentLength);
             call = FailoverCall.create(bound.upstreams(), route.retry(),
-                    (upstream, stream) -> RequestForwarding.build(exchange, upstreamPath.get(), route.headersFor(upstream), stream,
-                            contentLength, identity, auth.enabled(), record.requestId),
+                    (upstream, stream) -> RequestForwarding.build(exchange, upstreamPath.get(), route.headersFor(upstream),
+                            stream, contentLength, identity, auth.enabled(), record.requestId),
                     replay, () -> asksWithoutBody || body.asksForStream(), clock, record.startNanos,
                     route.maxDuration(config.stream()), route.firstEventTimeout(config.stream()), observer(route));
             record.attempts = call;
@@ -217,7 +216,7 @@ final class ProxyHandler implements HttpHandler {
         // A stream request is watched from here to its end; a non-stream one once it is a long call.
         ClientDeparture departure = record.stream ? watcher.watch(exchange) : ClientDeparture.UNWATCHED;
         try {
-            if (commitPolicy.commitsFirst(call, bound.route(), record.stream && !waitsForUpstreamCors(exchange, route),
+            if (commitPolicy.commitsFirst(call, bound.route(), record.stream && !cors.holdsEarlyCommit(exchange, route),
                     record.startNanos, departure)) {
                 handedOver = true;
                 streamBeforeHeaders(exchange, bound.route(), call, record, departure);
@@ -225,7 +224,7 @@ final class ProxyHandler implements HttpHandler {
             }
             UpstreamResponse response;
             try {
-                if (!record.stream && keepAlive.applies(exchange, route) && !waitsForUpstreamCors(exchange, route)
+                if (!record.stream && keepAlive.applies(exchange, route) && !cors.holdsEarlyCommit(exchange, route)
                         && !call.awaitResponse(commitPolicy.graceLeft(route, record.startNanos))) {
                     keepAlive.respond(exchange, route, call, record, watcher.watch(exchange));
                     return;
@@ -264,24 +263,6 @@ final class ProxyHandler implements HttpHandler {
                 closeQuietly(call);
             }
         }
-    }
-
-    /**
-     * A browser's request (it has an {@code Origin}) on a route without CORS of its own is not
-     * committed early: relay's own 200 could not carry the upstream's Access-Control-Allow-Origin,
-     * and the browser would refuse the very streams relay waits for. It waits for the upstream's
-     * head instead (pings start once it is there); the first such request of a route logs why.
-     */
-    private boolean waitsForUpstreamCors(HttpExchange exchange, Route route) {
-        if (route.cors().enabled() || !exchange.getRequestHeaders().containsKey("Origin")) {
-            return false;
-        }
-        if (corsWarned.add(route.prefix())) {
-            LOG.log(Level.WARNING, "route " + route.prefix() + ": a browser request (Origin header) is not committed "
-                    + "before the upstream's headers, so that the upstream's CORS answer reaches it; set cors_origins "
-                    + "on the route to let relay answer CORS and ping before the headers");
-        }
-        return true;
     }
 
     /** The head the grace wait already read, or a wait for it that the client's departure cuts short. */

@@ -143,6 +143,25 @@ class CorsBrowserTest {
         }
     }
 
+    /** relay's answer replaces the upstream's: one Access-Control-Allow-Origin, for the listed origin. */
+    @Test
+    void theUpstreamsOwnCorsHeadersGiveWayToTheRoutes() throws Exception {
+        String body = "{\"ok\":true}";
+        try (TestUpstream upstream = new TestUpstream(conn -> conn.head(200, "Content-Type: application/json",
+                        "Content-Length: " + body.length(), "Access-Control-Allow-Origin: *",
+                        "Access-Control-Allow-Credentials: true").raw(body));
+                RunningRelay relay = new RunningRelay(withCors(upstream, allowing(pageOrigin), List.of()))) {
+            var client = relay.client().post("/v1/chat/completions", body, "Origin: " + pageOrigin);
+            assertEquals(200, client.status);
+            assertEquals(List.of(pageOrigin), client.headers.get("access-control-allow-origin"));
+            assertEquals(null, client.header("Access-Control-Allow-Credentials"), "credentials are the route's to allow");
+            assertEquals(body, client.bodyText());
+            var other = relay.client().post("/v1/chat/completions", body, "Origin: https://elsewhere.example");
+            assertEquals(null, other.header("Access-Control-Allow-Origin"), "nor does the upstream's '*' speak for it");
+            other.bodyText();
+        }
+    }
+
     /** A fetch with a client key is preflighted: relay answers the preflight itself, without asking for the key. */
     @Test
     void aPreflightedFetchWithAClientKeyIsAnsweredAndItsStreamRead() throws Exception {

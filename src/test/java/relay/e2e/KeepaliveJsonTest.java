@@ -97,6 +97,20 @@ class KeepaliveJsonTest {
     }
 
     @Test
+    void aClientThatLeavesDuringTheWaitCancelsTheUpstreamRequest() throws Exception {
+        try (TestUpstream upstream = new TestUpstream(TestUpstream.Conn::silentUntilClosed);
+                RunningRelay relay = new RunningRelay(keepalive(upstream, true, Duration.ofSeconds(30)))) {
+            TestClient client = relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+            assertEquals(200, client.status);
+            assertEquals(' ', client.body().read(), "kept alive");
+            client.close();
+            assertTrue(upstream.nextConnection(WAIT).awaitClosed(WAIT), "the upstream request is cancelled");
+            assertTrue(relay.awaitLog("reason=client_gone", WAIT), relay.log());
+            assertTrue(relay.awaitNoThreads(WAIT));
+        }
+    }
+
+    @Test
     void anAnswerWithinTheGraceKeepsItsStatusAndHeaders() throws Exception {
         String limited = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}";
         try (TestUpstream upstream = slow(Duration.ZERO, 429, limited);
