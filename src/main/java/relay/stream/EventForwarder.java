@@ -18,6 +18,11 @@ final class EventForwarder {
     private final UpstreamActivity activity;
     /** The failure of a body that ended before its first data event, for {@link BodySource#failOver}. */
     private IOException failure;
+    /**
+     * Set once the client has the stream's last event ({@code [DONE]}, or a Responses terminal
+     * event): how the stream ends even if the client leaves while the rest of the body is drained.
+     */
+    private volatile StreamEnd completedAs;
 
     EventForwarder(BodySource source, long maxLine, Completion completion, ClientWriter writer, UsageMeter usage,
             UpstreamActivity activity) {
@@ -27,6 +32,11 @@ final class EventForwarder {
         this.writer = writer;
         this.usage = usage;
         this.activity = activity;
+    }
+
+    /** The end the client already saw (its last event was written), or null while it has not. */
+    StreamEnd completedAs() {
+        return completedAs;
     }
 
     StreamEnd run() throws InterruptedException {
@@ -71,8 +81,12 @@ final class EventForwarder {
                 }
                 boolean terminal = completion.isTerminal(scanner.buffer(), scanner.start(), scanner.length());
                 terminalSeen |= terminal;
+                if (terminal) {
+                    completedAs = StreamEnd.of(EndReason.EOF);
+                }
                 usage.observe(scanner.buffer(), scanner.start(), scanner.length(), terminal);
                 if (scanner.isDone()) {
+                    completedAs = StreamEnd.of(EndReason.DONE);
                     source.finished();
                     return StreamEnd.of(EndReason.DONE);
                 }

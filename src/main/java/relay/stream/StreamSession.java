@@ -48,7 +48,9 @@ public final class StreamSession {
             scope.fork(sealingWhenDone(writer, scanner::run));
             scope.fork(sealingWhenDone(writer, heartbeat::run));
             try {
-                return scope.join();
+                StreamEnd end = scope.join();
+                // a client that leaves once it has the last event has not left a cut stream
+                return end.reason() == EndReason.CLIENT_GONE && scanner.completedAs() != null ? scanner.completedAs() : end;
             } catch (InterruptedException e) {
                 writer.seal(); // relay is shutting down: stop writes before the scope cancels the subtasks
                 return StreamEnd.of(EndReason.SHUTDOWN);

@@ -287,4 +287,41 @@ class StreamSessionTest {
         assertEquals(EndReason.CLIENT_GONE, end.reason());
         assertEquals(0, upstream.closed.getCount());
     }
+
+    /**
+     * The client leaves the moment it has [DONE], while the scanner still drains the upstream's last
+     * chunk for the connection pool: the stream was done, not cut, and is reported so.
+     */
+    @Test
+    void aClientThatLeavesAfterTheLastEventEndsTheStreamAsDone() {
+        ClientDeparture.Signal departure = new ClientDeparture.Signal(() -> { });
+        CountDownLatch neverDrained = new CountDownLatch(1);
+        BodySource upstream = new BodySource() {
+            @Override
+            public InputStream open(ClientWriter writer) {
+                return new java.io.ByteArrayInputStream("data: a\n\ndata: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void finished() throws IOException {
+                departure.left(); // the client closed once [DONE] reached it
+                try {
+                    neverDrained.await(10, TimeUnit.SECONDS); // the drain ends only when the scope cancels it
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException("cancelled while draining");
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        ByteArrayOutputStream client = new ByteArrayOutputStream();
+        ClientWriter writer = new ClientWriter(client, NanoClock.SYSTEM);
+        StreamEnd end = new StreamSession(options(true, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMinutes(30)),
+                NanoClock.SYSTEM, Thread.ofVirtual().name("test-stream-", 0).factory())
+                .run(upstream, writer, new UsageMeter(), departure);
+        assertEquals(EndReason.DONE, end.reason());
+        assertEquals("data: a\n\ndata: [DONE]\n\n", client.toString(StandardCharsets.UTF_8));
+    }
 }
