@@ -26,7 +26,8 @@ final class ClientKeysReader {
         return "key-" + (index + 1);
     }
 
-    static List<ClientKey> read(TableReader server) throws ConfigException {
+    /** {@code maxStreams}: {@code server.max_streams}, which a key's own limit must stay below. */
+    static List<ClientKey> read(TableReader server, int maxStreams) throws ConfigException {
         Object value = server.raw(KEY);
         if (value == null) {
             return List.of();
@@ -35,14 +36,13 @@ final class ClientKeysReader {
             throw server.error(KEY, server.qualified(KEY) + " must be an array of keys (strings, or tables with key, "
                     + "name and max_streams), got " + TableReader.typeName(value));
         }
-        long maxStreams = server.integer("max_streams", ServerSettings.DEFAULTS.maxStreams(), 1, Integer.MAX_VALUE);
         List<ClientKey> keys = new ArrayList<>(array.size());
         Map<String, String> names = new HashMap<>();
         for (int i = 0; i < array.size(); i++) {
             TomlPosition where = array.inputPositionOf(i);
             ClientKey key = switch (array.get(i)) {
-                case String s -> new ClientKey(checked(server, server.arrayString(KEY, i, where, s, true)).value(), defaultName(i),
-                        ClientKey.NO_LIMIT);
+                case String s -> new ClientKey(checked(server, server.arrayString(KEY, i, where, s, true)).value(),
+                        defaultName(i), ClientKey.NO_LIMIT);
                 case TomlTable table -> table(server.element(table, i, where, KEY), i, maxStreams);
                 case Object other -> throw server.error(where, server.qualified(KEY) + "[" + i
                         + "] must be a string or a table, got " + TableReader.typeName(other));
@@ -57,18 +57,14 @@ final class ClientKeysReader {
         return keys;
     }
 
-    private static ClientKey table(TableReader t, int index, long serverMaxStreams) throws ConfigException {
+    private static ClientKey table(TableReader t, int index, int serverMaxStreams) throws ConfigException {
         t.allowOnly(TABLE_KEYS);
         Optional<Setting> key = t.string("key", true);
         if (key.isEmpty()) {
             throw t.error(t.position(), t.name() + " has no key (add key = \"${CLIENT_KEY}\")");
         }
         checked(t, key.get());
-        Optional<Setting> name = t.string("name", false);
-        if (name.isPresent() && !name.get().value().matches("[A-Za-z0-9_.:-]{1,64}")) {
-            throw t.invalid(name.get(), "must be 1 to 64 letters, digits, '_', '.', ':' or '-' (it is a log field "
-                    + "and a metrics label)");
-        }
+        Optional<Setting> name = t.label("name");
         int maxStreams = (int) t.integer("max_streams", ClientKey.NO_LIMIT, 1, Integer.MAX_VALUE);
         if (maxStreams >= serverMaxStreams) {
             throw t.invalid("max_streams", "must be below server.max_streams (" + serverMaxStreams

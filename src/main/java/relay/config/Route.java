@@ -77,6 +77,11 @@ public record Route(String prefix, List<RouteUpstream> upstreams, Map<String, St
         return merged;
     }
 
+    /** This route pings: pings are on ({@code ping.enabled}) and the route does not turn them off. */
+    public boolean pings(PingSettings ping) {
+        return ping.enabled() && this.ping;
+    }
+
     /** This route's ping interval: its own, or {@code ping.interval}. */
     public Duration pingInterval(PingSettings ping) {
         return timing.pingInterval().orElse(ping.interval());

@@ -132,12 +132,8 @@ final class RouteReader {
             TableReader u = t.element(table, i, where, "upstreams");
             u.allowOnly(UPSTREAM_KEYS);
             RouteTarget target = proxy(u, trust(u, target(u, "url", prefix, strip)));
-            Optional<Setting> given = u.string("name", false);
+            Optional<Setting> given = u.label("name");
             String name = given.map(Setting::value).orElse(RouteUpstream.defaultName(target));
-            if (given.isPresent() && !given.get().value().matches("[A-Za-z0-9_.:-]{1,64}")) {
-                throw u.invalid(given.get(), "must be 1 to 64 letters, digits, '_', '.', ':' or '-' (it is a log "
-                        + "field and a metrics label)");
-            }
             if (names.containsKey(name)) {
                 if (given.isPresent()) {
                     throw u.invalid(given.get(), "is already the name of " + names.get(name));

@@ -22,12 +22,13 @@ final class SettingsReader {
         t.allowOnly(Set.of("listen", "max_streams", "max_body", "drain_timeout", "client_keys", "request_timeout",
                 "max_headers", "max_header_bytes"));
         ServerSettings d = ServerSettings.DEFAULTS;
+        int maxStreams = (int) t.integer("max_streams", d.maxStreams(), 1, Integer.MAX_VALUE);
         return new ServerSettings(
                 listen(t, d.listen()),
-                (int) t.integer("max_streams", d.maxStreams(), 1, Integer.MAX_VALUE),
+                maxStreams,
                 t.size("max_body", d.maxBody()),
                 t.duration("drain_timeout", d.drainTimeout(), POSITIVE),
-                ClientKeysReader.read(t),
+                ClientKeysReader.read(t, maxStreams),
                 wholeSeconds(t, "request_timeout", t.duration("request_timeout", d.requestTimeout(), POSITIVE)),
                 (int) t.integer("max_headers", d.maxHeaders(), 1, 10_000),
                 (int) Math.min(Integer.MAX_VALUE, t.size("max_header_bytes", d.maxHeaderBytes())));

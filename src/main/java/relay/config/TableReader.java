@@ -164,6 +164,16 @@ final class TableReader {
         return Optional.of(substituted(qualified(key), positionOf(key), s, secret));
     }
 
+    /** A name that is a log field and a metrics label: 1 to 64 of a small safe alphabet; empty when absent. */
+    Optional<Setting> label(String key) throws ConfigException {
+        Optional<Setting> given = string(key, false);
+        if (given.isPresent() && !given.get().value().matches("[A-Za-z0-9_.:-]{1,64}")) {
+            throw invalid(given.get(), "must be 1 to 64 letters, digits, '_', '.', ':' or '-' (it is a log field and a "
+                    + "metrics label)");
+        }
+        return given;
+    }
+
     /** Element {@code index} of array {@code key}, a string at {@code where}, after substitution. */
     Setting arrayString(String key, int index, TomlPosition where, String raw, boolean secret) throws ConfigException {
         return substituted(qualified(key) + "[" + index + "]", where, raw, secret);

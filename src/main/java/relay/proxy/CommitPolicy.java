@@ -32,7 +32,7 @@ final class CommitPolicy {
     }
 
     boolean pings(Route route) {
-        return config.ping().enabled() && route.ping();
+        return route.pings(config.ping());
     }
 
     /**

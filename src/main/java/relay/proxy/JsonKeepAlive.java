@@ -44,7 +44,7 @@ final class JsonKeepAlive {
     /** The route opted in and pings, and the request is a JSON POST (what SDKs send for a non-stream call). */
     boolean applies(HttpExchange exchange, Route route) {
         String type = exchange.getRequestHeaders().getFirst("Content-Type");
-        return route.keepaliveJson() && config.ping().enabled() && route.ping()
+        return route.keepaliveJson() && route.pings(config.ping())
                 && exchange.getRequestMethod().equals("POST") && type != null
                 && type.toLowerCase(java.util.Locale.ROOT).contains("json");
     }

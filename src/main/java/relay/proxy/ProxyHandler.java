@@ -173,6 +173,7 @@ final class ProxyHandler implements HttpHandler {
             refusals.unmappablePath(exchange, record, route.prefix());
             return;
         }
+        boolean keepsAlive = keepAlive.applies(exchange, route);
         FailoverCall call;
         try {
             boolean asksWithoutBody = StreamIntent.acceptsOnlyEventStream(exchange.getRequestHeaders())
@@ -180,7 +181,7 @@ final class ProxyHandler implements HttpHandler {
             boolean askedBeforeSending = asksWithoutBody || body.asksForStream();
             record.stream = askedBeforeSending;
             // a body relay may have to write after its own 200 must come uncompressed, or be decoded
-            boolean identity = askedBeforeSending || keepAlive.applies(exchange, route);
+            boolean identity = askedBeforeSending || keepsAlive;
             // kept for another upstream, and for a pooled connection the upstream closed meanwhile
             ReplayBody replay = new ReplayBody(body.stream(), route.retry().maxBody(), contentLength);
             call = FailoverCall.create(bound.upstreams(), route.retry(),
@@ -224,7 +225,7 @@ final class ProxyHandler implements HttpHandler {
             }
             UpstreamResponse response;
             try {
-                if (!record.stream && keepAlive.applies(exchange, route) && !cors.holdsEarlyCommit(exchange, route)
+                if (!record.stream && keepsAlive && !cors.holdsEarlyCommit(exchange, route)
                         && !call.awaitResponse(commitPolicy.graceLeft(route, record.startNanos))) {
                     keepAlive.respond(exchange, route, call, record, watcher.watch(exchange));
                     return;

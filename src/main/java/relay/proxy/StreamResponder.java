@@ -88,7 +88,7 @@ final class StreamResponder {
     private StreamOptions options(Route route, String path, long requestStartNanos) {
         Duration firstEvent = route.firstEventTimeout(config.stream());
         long firstEventDeadline = firstEvent.isPositive() ? requestStartNanos + firstEvent.toNanos() : StreamOptions.NO_DEADLINE;
-        return new StreamOptions(config.ping().enabled() && route.ping(), route.pingInterval(config.ping()),
+        return new StreamOptions(route.pings(config.ping()), route.pingInterval(config.ping()),
                 config.ping().comment(), route.maxDuration(config.stream()), config.stream().maxLine(),
                 route.idleTimeout(config.stream()),
                 config.ping().writeTimeout(), firstEventDeadline,

@@ -71,7 +71,6 @@ final class EventForwarder {
      */
     private StreamEnd relay(InputStream body) throws IOException, InterruptedException {
         EventScanner scanner = new EventScanner(activity.watch(body), maxLine);
-        boolean terminalSeen = false;
         try {
             while (scanner.next()) {
                 boolean first = !writer.eventWritten();
@@ -80,7 +79,6 @@ final class EventForwarder {
                     source.committed();
                 }
                 boolean terminal = completion.isTerminal(scanner.buffer(), scanner.start(), scanner.length());
-                terminalSeen |= terminal;
                 if (terminal) {
                     completedAs = StreamEnd.of(EndReason.EOF);
                 }
@@ -101,7 +99,8 @@ final class EventForwarder {
             return null;
         }
         if (writer.eventWritten()) {
-            return completion == Completion.BODY_END || terminalSeen ? StreamEnd.of(EndReason.EOF)
+            // a terminal event is a data event: once written, no other upstream's body follows
+            return completion == Completion.BODY_END || completedAs != null ? StreamEnd.of(EndReason.EOF)
                     : new StreamEnd(EndReason.UPSTREAM_ERROR, completion.missing());
         }
         failure = new EOFException("upstream ended its stream before its first data event");

@@ -51,11 +51,16 @@ class KeepaliveJsonTest {
         });
     }
 
+    /** A non-stream chat completion, as the SDKs send it. */
+    private static TestClient call(RunningRelay relay) throws Exception {
+        return relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+    }
+
     @Test
     void aSlowCallGetsSpacesThenTheUpstreamsBody() throws Exception {
         try (TestUpstream upstream = slow(Duration.ofMillis(1000), 200, COMPLETION);
                 RunningRelay relay = new RunningRelay(keepalive(upstream, true, Duration.ofSeconds(30)))) {
-            TestClient client = relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+            TestClient client = call(relay);
             assertEquals(200, client.status);
             assertEquals("application/json", client.header("Content-Type"));
             String body = client.bodyText();
@@ -74,7 +79,7 @@ class KeepaliveJsonTest {
         String error = "{\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}";
         try (TestUpstream upstream = slow(Duration.ofMillis(600), 500, error);
                 RunningRelay relay = new RunningRelay(keepalive(upstream, true, Duration.ofSeconds(30)))) {
-            TestClient client = relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+            TestClient client = call(relay);
             assertEquals(200, client.status);
             assertEquals(error, client.bodyText().strip());
             assertTrue(relay.awaitLog("upstream answered 500 after relay committed 200 (keepalive_json)", WAIT),
@@ -86,7 +91,7 @@ class KeepaliveJsonTest {
     void anUpstreamThatNeverAnswersEndsAtTheIdleTimeoutWithAnErrorBody() throws Exception {
         try (TestUpstream upstream = new TestUpstream(TestUpstream.Conn::silentUntilClosed);
                 RunningRelay relay = new RunningRelay(keepalive(upstream, true, Duration.ofMillis(700)))) {
-            TestClient client = relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+            TestClient client = call(relay);
             assertEquals(200, client.status);
             var error = new ObjectMapper().readTree(client.bodyText()).path("error");
             assertEquals("upstream_timeout", error.path("code").asText(), error.toString());
@@ -100,7 +105,7 @@ class KeepaliveJsonTest {
     void aClientThatLeavesDuringTheWaitCancelsTheUpstreamRequest() throws Exception {
         try (TestUpstream upstream = new TestUpstream(TestUpstream.Conn::silentUntilClosed);
                 RunningRelay relay = new RunningRelay(keepalive(upstream, true, Duration.ofSeconds(30)))) {
-            TestClient client = relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+            TestClient client = call(relay);
             assertEquals(200, client.status);
             assertEquals(' ', client.body().read(), "kept alive");
             client.close();
@@ -115,7 +120,7 @@ class KeepaliveJsonTest {
         String limited = "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"requests\"}}";
         try (TestUpstream upstream = slow(Duration.ZERO, 429, limited);
                 RunningRelay relay = new RunningRelay(keepalive(upstream, true, Duration.ofSeconds(30)))) {
-            TestClient client = relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+            TestClient client = call(relay);
             assertEquals(429, client.status);
             assertEquals("req_1", client.header("x-request-id"));
             assertEquals(limited, client.bodyText());
@@ -126,7 +131,7 @@ class KeepaliveJsonTest {
     void withoutTheOptionASlowCallWaitsSilently() throws Exception {
         try (TestUpstream upstream = slow(Duration.ofMillis(600), 200, COMPLETION);
                 RunningRelay relay = new RunningRelay(keepalive(upstream, false, Duration.ofSeconds(30)))) {
-            TestClient client = relay.client().post("/v1/chat/completions", REQUEST, "Content-Type: application/json");
+            TestClient client = call(relay);
             assertEquals(200, client.status);
             assertEquals("req_1", client.header("x-request-id"), "the upstream's own head");
             assertEquals(COMPLETION, client.bodyText());
