@@ -144,8 +144,9 @@ public final class ConfigPrinter {
             if (upstream.target() instanceof RouteTarget.Http http) {
                 String base = http.base().toString();
                 base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-                lines.add("maps " + sample + " to " + base + (base.endsWith("/") || path.startsWith("/") ? "" : "/")
-                        + path + (route.upstreams().size() > 1 ? " (" + upstream.name() + ")" : ""));
+                // the sample has a segment after the prefix, so its upstream path starts with '/'
+                lines.add("maps " + sample + " to " + base + path
+                        + (route.upstreams().size() > 1 ? " (" + upstream.name() + ")" : ""));
             }
         }
         return lines;

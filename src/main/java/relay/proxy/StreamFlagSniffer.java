@@ -410,7 +410,7 @@ final class StreamFlagSniffer {
             if (capturing) {
                 capturing = false;
                 model = capturedLength > MAX_MODEL_BYTES ? null
-                        : new String(captured == null ? new byte[0] : captured, 0, capturedLength, StandardCharsets.UTF_8);
+                        : capturedLength == 0 ? "" : new String(captured, 0, capturedLength, StandardCharsets.UTF_8);
                 modelSeen = true;
             }
             valueDone();
